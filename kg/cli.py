@@ -1,0 +1,163 @@
+"""The `kg` command line: thin wrappers around the public API."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+from kg.records import Article
+
+
+def _err(msg: str) -> None:
+    print(f"kg: {msg}", file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    from kg.formats import RdfFormat, write_graph
+    from kg.pipeline import build_graph
+
+    fmt = RdfFormat.from_extension(args.output)
+    skipped: list[str] = []
+    started = time.monotonic()
+
+    def on_skip(path: Path, why: str) -> None:
+        skipped.append(str(path))
+        _err(f"skipped {path}: {why}")
+
+    def progress(n: int, article: Article) -> None:
+        if not args.quiet:
+            rate = n / max(time.monotonic() - started, 1e-6)
+            print(f"\r[{n}] {article.file_name} ({rate:.1f} articles/s)", end="", file=sys.stderr, flush=True)
+
+    g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip)
+    if not args.quiet:
+        print(file=sys.stderr)
+    write_graph(g, args.output, fmt=fmt)
+    if not args.quiet:
+        print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s"
+              + (f"; skipped {len(skipped)} input(s)" if skipped else ""), file=sys.stderr)
+    return 3 if skipped and args.strict else 0
+
+
+def cmd_validate(args) -> int:
+    from kg.formats import read_graph
+    from kg.validate import format_text, validate
+
+    result = validate(read_graph(args.graph))
+    if args.format == "json":
+        print(json.dumps({"conforms": result.conforms,
+                          "violations": [v.__dict__ for v in result.violations]}, ensure_ascii=False, indent=1))
+    else:
+        print(format_text(result))
+    return 0 if result.conforms else 1
+
+
+def cmd_load(args) -> int:
+    from kg.store import load
+
+    n = load(args.graph, args.store, replace=args.replace)
+    print(f"loaded {args.graph} into {args.store}: {n} triples in the graph", file=sys.stderr)
+    return 0
+
+
+def _print_table(cols: list[str], rows: list[list[str | None]], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(cols, r)) for r in rows], ensure_ascii=False, indent=1))
+        return
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows([["" if v is None else v for v in r] for r in rows])
+        return
+    cells = [[_short(v) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+    print(f"({len(rows)} rows)")
+
+
+def _short(value: str | None, limit: int = 70) -> str:
+    if value is None:
+        return ""
+    value = value.replace("\n", " ")
+    for prefix in ("https://w3id.org/diplomacy-kg/id/",):
+        if value.startswith(prefix):
+            value = value[len(prefix):]
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def cmd_query(args) -> int:
+    from kg.formats import read_graph
+    from kg.store import query_graph, query_store
+
+    text = args.query.read_text(encoding="utf-8")
+    if args.store:
+        cols, rows = query_store(text, args.store)
+    elif args.graph:
+        cols, rows = query_graph(text, read_graph(args.graph))
+    else:
+        _err("query: give a GRAPH file or --store DIR")
+        return 2
+    _print_table(cols, rows, args.format)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Build, validate, store and query a knowledge graph "
+                                "of French diplomatic news (envoys, meetings, statements).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="extract a graph from articles", description="Extract entities, envoys, "
+                       "meetings and statements from articles (.txt files or folders) into an RDF file.")
+    b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
+    b.add_argument("-o", "--output", type=Path, required=True,
+                   help="output file; format from the extension: .ttl .trig .nq .nt .jsonld")
+    b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+    b.add_argument("--strict", action="store_true", help="exit 3 when any input was skipped")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="check a graph against the SHACL shapes",
+                       description="Validate GRAPH against ontology/shapes.ttl (with the ontology). "
+                       "Exit 0 when it conforms, 1 when not.")
+    v.add_argument("graph", type=Path, metavar="GRAPH")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.set_defaults(func=cmd_validate)
+
+    ld = sub.add_parser("load", help="load a graph into the embedded store",
+                        description="Load GRAPH into the embedded on-disk store in DIR (created if needed).")
+    ld.add_argument("graph", type=Path, metavar="GRAPH")
+    ld.add_argument("--store", type=Path, required=True, metavar="DIR")
+    ld.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
+                    help="replace the graph loaded before (default) instead of adding to it")
+    ld.set_defaults(func=cmd_load)
+
+    q = sub.add_parser("query", help="run a SPARQL query file", description="Run the SELECT query in QUERY.rq "
+                       "over GRAPH (an RDF file) or over the store in --store DIR, and print the rows.")
+    q.add_argument("query", type=Path, metavar="QUERY.rq")
+    q.add_argument("graph", type=Path, nargs="?", metavar="GRAPH")
+    q.add_argument("--store", type=Path, metavar="DIR")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        _err(str(err))
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted; outputs written before are intact")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Entity mentions: corrected NER plus lexicons, typed as Person, State, Organization or Place.
+
+The statistical NER of fr_core_news_md is noisy on news: government bodies come out as places,
+capitals as persons, elisions as names. Lexicon matches win over the NER; capitals used as agents
+("Moscou a annoncé") denote their State; nationality adjectives ("l'envoyé russe") denote the State
+too but are kept as demonym mentions, not as names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from kg.lexicon import Lexicon
+from kg.records import Entity, EntityType, Mention
+from kg.resolve import fold, same_word, split_name
+
+_HONORIFICS = {"m.", "mme", "mlle", "dr", "me", "mgr", "m"}
+_PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
+_ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banque", "fondation", "université",
+              "parti", "comité", "cour", "tribunal", "office", "organisation", "union", "forum", "centre",
+              "assemblée", "parlement", "gouvernement", "armée", "fonds", "observatoire", "association"}
+_NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
+
+
+@dataclass
+class _Draft:
+    type: EntityType
+    names: list[str] = field(default_factory=list)
+    lexicon_id: str | None = None
+    part_of: str | None = None
+
+
+class Mentions:
+    """The entities of one Doc and the tokens that name them."""
+
+    def __init__(self) -> None:
+        self.drafts: dict[str, _Draft] = {}
+        self.by_token: dict[int, Mention] = {}
+        self.mentions: list[Mention] = []
+
+    def add(self, span: Span, key: str, draft: _Draft, kind: str = "name") -> None:
+        known = self.drafts.setdefault(key, draft)
+        if kind == "name" and span.text not in known.names:
+            known.names.append(span.text)
+        m = Mention(span.start_char, span.end_char, span.text, key, kind)
+        self.mentions.append(m)
+        for tok in span:
+            self.by_token[tok.i] = m
+
+    def key_of(self, tok: Token) -> str | None:
+        m = self.by_token.get(tok.i)
+        return m.key if m else None
+
+    def type_of(self, key: str) -> EntityType:
+        return self.drafts[key].type
+
+    def entities(self) -> tuple[Entity, ...]:
+        out = []
+        for key, d in self.drafts.items():
+            names = tuple(sorted(set(d.names), key=lambda n: (-len(n.split()), -len(n), n)))
+            if names:
+                out.append(Entity(key, d.type, names, d.lexicon_id, d.part_of))
+        return tuple(out)
+
+
+def _state_key(cid: str) -> str:
+    return f"S:{cid}"
+
+
+def _body_key(bid: str) -> str:
+    return f"O:{bid}"
+
+
+class EntityFinder:
+    """Finds typed entity mentions in Docs; built once per pipeline, reused for every Doc."""
+
+    def __init__(self, lex: Lexicon, vocab) -> None:
+        self.lex = lex
+        self.demonyms = lex.demonym_index()
+        self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
+        from spacy.lang.fr import French
+        tokenizer = French().tokenizer
+        for c in lex.countries.values():
+            self._add(tokenizer, f"country:{c.id}", (c.name, *c.aliases), ("country", c.id))
+            self._add(tokenizer, f"capital:{c.id}", c.capitals, ("capital", c.id))
+        for b in lex.bodies.values():
+            self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), ("body", b.id))
+
+    def _add(self, tokenizer, label: str, names, target) -> None:
+        if names:
+            self.matcher.add(label, [tokenizer(n) for n in names])
+            self.targets[label] = target
+
+    def __call__(self, doc: Doc) -> Mentions:
+        ms = Mentions()
+        taken: set[int] = set()
+        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
+        labels = {(s, e): doc.vocab.strings[m] for m, s, e in self.matcher(doc)}
+        for span in _longest_first(spans):
+            if any(t.i in taken for t in span) or not span[0].text[:1].isupper():
+                continue
+            kind, lid = self.targets[labels[(span.start, span.end)]]
+            self._add_lexicon(ms, span, kind, lid)
+            taken.update(t.i for t in span)
+        persons = []
+        for ent in doc.ents:
+            if any(t.i in taken for t in ent):
+                continue
+            if ent.label_ == "PER":
+                span = _clean_person(ent)
+                if span is not None:
+                    persons.append(span)
+                    taken.update(t.i for t in span)
+            elif ent.label_ in ("LOC", "ORG"):
+                self._add_other(ms, ent)
+                taken.update(t.i for t in ent)
+        _add_persons(ms, persons)
+        for tok in doc:
+            if tok.i not in taken and tok.lower_ in self.demonyms:
+                cid = self.demonyms[tok.lower_]
+                ms.add(doc[tok.i:tok.i + 1], _state_key(cid), _Draft(EntityType.STATE, lexicon_id=cid), "demonym")
+        return ms
+
+    def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
+        if kind == "body":
+            body = self.lex.bodies[lid]
+            part_of = None
+            if body.state:
+                part_of = _state_key(body.state)
+                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, lexicon_id=body.state))
+            ms.add(span, _body_key(lid), _Draft(EntityType.ORGANIZATION, lexicon_id=lid, part_of=part_of))
+        elif kind == "capital" and _is_location_use(span):
+            ms.add(span, f"L:{fold(span.text)}", _Draft(EntityType.PLACE))
+        else:
+            ms.add(span, _state_key(lid), _Draft(EntityType.STATE, lexicon_id=lid))
+
+    def _add_other(self, ms: Mentions, ent: Span) -> None:
+        span = _strip_det(ent)
+        if span is None or not span.text[:1].isupper() or len(span.text) < 2:
+            return
+        words = {t.lower_ for t in span}
+        is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or span.text.isupper()
+        etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
+        ms.add(span, f"{'O' if is_org else 'L'}:{fold(span.text)}", _Draft(etype))
+
+
+def _longest_first(spans: list[Span]) -> list[Span]:
+    return sorted(spans, key=lambda s: (-(s.end - s.start), s.start))
+
+
+def _is_location_use(span: Span) -> bool:
+    """'à Moscou', 'rencontres à Berlin': the city as a place, not its government."""
+    prev = span.doc[span.start - 1] if span.start > 0 else None
+    return prev is not None and prev.lower_ in _PLACE_PREPS
+
+
+def _strip_det(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and span.doc[start].pos_ in ("DET", "ADP", "PUNCT"):
+        start += 1
+    while end > start and span.doc[end - 1].pos_ == "PUNCT":
+        end -= 1
+    return span.doc[start:end] if start < end else None
+
+
+def _clean_person(ent: Span) -> Span | None:
+    """The name part of a PER span, or None when it is not a plausible person name."""
+    doc, start, end = ent.doc, ent.start, ent.end
+    while start < end and (doc[start].lower_ in _HONORIFICS or not doc[start].text[:1].isupper()
+                           or doc[start].pos_ in ("DET", "ADP", "PUNCT")):
+        start += 1
+    while end > start and (doc[end - 1].pos_ == "PUNCT" or not doc[end - 1].text[:1].isalpha()):
+        end -= 1
+    if start >= end:
+        return None
+    span = doc[start:end]
+    text = span.text
+    if re.search(r"[\d@#/:]", text) or "'" in text or len(text) < 3:
+        return None
+    words = text.split()
+    if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
+           for w in words):
+        return None
+    if any(re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", w) for w in words):  # glued words of page chrome: "ActualitéZelensky"
+        return None
+    if fold(text) in _NOT_NAMES or len(words) > 5:
+        return None
+    return span
+
+
+def _add_persons(ms: Mentions, spans: list[Span]) -> None:
+    """Give the person mentions of one article their keys: surnames alone join the full name."""
+    clusters: list[tuple[str, tuple[str, ...], str]] = []  # (key, first names, surname)
+
+    def find(first: tuple[str, ...], surname: str) -> str | None:
+        hits = [k for k, f, s in clusters if same_word(s, surname) and (not first or not f or same_word(f[0], first[0]))]
+        return hits[-1] if hits else None
+
+    ordered = sorted(spans, key=lambda s: (0 if split_name(s.text)[0] else 1, s.start))
+    keys: dict[int, str] = {}
+    for span in ordered:
+        first, surname = split_name(span.text)
+        key = find(first, surname)
+        if key is None:
+            key = f"P{len(clusters) + 1}"
+            clusters.append((key, first, surname))
+        keys[span.start] = key
+    for span in sorted(spans, key=lambda s: s.start):
+        ms.add(span, keys[span.start], _Draft(EntityType.PERSON))

@@ -1,0 +1,147 @@
+"""Meetings: who met, talked or negotiated with whom, where, and whether it is held or planned.
+
+Triggers are meeting verbs ("rencontrer", "s'entretenir", "recevoir", "réunir") and nouns
+("entretiens avec", "négociations menées avec", "rencontre entre X et Y"). One side is the subject
+(of the verb, or of the verb governing the noun); the other side is what follows the trigger up to
+the end of the clause. Principals named inside title phrases ("l'envoyé du président Vladimir
+Poutine") are not participants; neither is what follows "pour" or "sur" (the topic).
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.entities import Mentions
+from kg.extract.refs import Referents
+from kg.extract.roles import evidence
+from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
+from kg.lexicon import Lexicon
+from kg.records import EntityType, Meeting
+
+_CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont", "où", ";", ":", "«", "lors",
+                "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
+_ALL_TOGETHER = {"réunir", "rassembler"}
+_PLANNING_WORDS = {"prochain", "prochaine", "futur", "future", "éventuel", "éventuelle", "possibilité", "projet",
+                   "proposer", "envisager", "prévoir", "préparer", "souhaiter", "espérer", "vouloir", "devoir",
+                   "pouvoir", "organiser", "tenue", "évoquer", "appeler", "proposition"}
+
+
+class MeetingFinder:
+    def __init__(self, lex: Lexicon) -> None:
+        self.verbs, self.nouns = lex.meeting_verbs, lex.meeting_nouns
+
+    def __call__(self, doc: Doc, ms: Mentions, refs: Referents) -> list[Meeting]:
+        out = []
+        for tok in doc:
+            indirect: list[str] = []
+            if tok.pos_ == "VERB" and self._is_meeting_verb(tok):
+                pairs, rule = self._verb(doc, tok, ms, refs, indirect), Rule.MEETING_VERB
+            elif tok.pos_ == "NOUN" and tok.lemma_ in self.nouns:
+                pairs, rule = self._noun(doc, tok, ms, refs, indirect), Rule.MEETING_NOUN
+            else:
+                continue
+            if not pairs:
+                continue
+            ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+            planned = _is_planned(tok)
+            place = _place(doc, tok, ms)
+            for a, b in pairs:
+                out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place))
+        return out
+
+    def _is_meeting_verb(self, tok: Token) -> bool:
+        if tok.lemma_ == "entretenir":  # "s'entretenir avec", not "entretenir des relations"
+            return any(c.lower_ in ("se", "s'") for c in tok.children)
+        return tok.lemma_ in self.verbs
+
+    def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:
+        subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+        others = _agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)
+        if verb.lemma_ in _ALL_TOGETHER:
+            return _pairs_within(others)
+        if not others:
+            return _pairs_within(subjects) if _is_reciprocal(verb) else []
+        return _pairs_across(subjects, others)
+
+    def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:
+        sent = noun.sent
+        for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
+            word = doc[j].lower_
+            if word == "entre":
+                return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect), ms))
+            if word == "avec":
+                others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
+                governor = next((a for a in noun.ancestors if a.pos_ == "VERB"), None)
+                if governor is None or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
+                    return []
+                return _pairs_across(_agents(_subject_keys(governor, refs, indirect), ms), others)
+            if word in _CLAUSE_STOP or doc[j].pos_ == "AUX" or doc[j].text in (",", "."):
+                break
+        return []
+
+
+def _agents(keys: list[str], ms: Mentions) -> list[str]:
+    return [k for k in keys if ms.type_of(k) is not EntityType.PLACE]
+
+
+def _pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+    return sorted({tuple(sorted((x, y))) for x in a for y in b if x != y})
+
+
+def _pairs_within(keys: list[str]) -> list[tuple[str, str]]:
+    return sorted({tuple(sorted(p)) for p in combinations(dict.fromkeys(keys), 2)})
+
+
+def _is_reciprocal(verb: Token) -> bool:
+    return any(c.lower_ in ("se", "s'") for c in verb.children)
+
+
+def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
+    head = verb
+    for _ in range(3):
+        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass")]
+        if subjects:
+            return [k for s in subjects for k in refs.group(s, indirect=indirect)]
+        if head.head is head:
+            break
+        head = head.head
+    return []
+
+
+def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list) -> list[str]:
+    """Entities named from token ``i`` to the end of the clause (title complements left out)."""
+    keys: list[str] = []
+    sent_end = doc[i - 1].sent.end if i > 0 else len(doc)
+    while i < sent_end:
+        tok = doc[i]
+        if tok.lower_ in _CLAUSE_STOP or tok.text == "." or (tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm")):
+            break
+        if i not in refs.complement and i not in refs.internal:
+            for k in refs.of(tok, indirect=indirect):
+                if k not in keys:
+                    keys.append(k)
+        i += 1
+    return keys
+
+
+def _is_planned(trigger: Token) -> bool:
+    """Future, conditional or announced meetings are planned, not held."""
+    for t in [trigger, *list(trigger.ancestors)[:4]]:
+        if "Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood"):
+            return True
+        if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
+            return True
+    return False
+
+
+def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
+    """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
+    best = None
+    for tok in trigger.sent:
+        m = ms.by_token.get(tok.i)
+        if m is None or ms.type_of(m.key) is not EntityType.PLACE or tok.i == 0:
+            continue
+        if doc[tok.i - 1].lower_ in ("à", "en", "au") and (best is None or abs(tok.i - trigger.i) < abs(best[0] - trigger.i)):
+            best = (tok.i, m.key)
+    return best[1] if best else None

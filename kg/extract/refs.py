@@ -1,0 +1,139 @@
+"""What a noun phrase refers to: a name, a title phrase's holder, a role description or a pronoun.
+
+French news names a person once and then says "il", "le président ukrainien" or "l'envoyé spécial
+de Donald Trump". No French coreference model can be installed here, so this module resolves those
+with rules: pronouns go to the most salient person before them (the subject of the latest clause
+that has a person subject), role descriptions to the person holding that title in the article.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.entities import Mentions
+from kg.extract.roles import TitleUse
+from kg.records import EntityType
+
+PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
+_FEMININE = {"elle", "-elle", "celle-ci"}
+_EXCLUDED_DEPS = {"acl:relcl", "advcl", "parataxis"}
+
+
+class Referents:
+    """Resolves tokens of one Doc to entity keys."""
+
+    def __init__(self, doc: Doc, ms: Mentions, uses: list[TitleUse]) -> None:
+        self.doc, self.ms = doc, ms
+        self.title_at = {i: u for u in uses for i in range(u.start, u.end)}
+        self.title_head = {i: u for u in uses for i in range(u.start, u.start + 1)}
+        self.complement = {i for u in uses for i in u.complement}
+        self.internal = {i for u in uses for i in range(u.start + 1, u.end)} - self.complement
+        self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
+        for u in uses:
+            if u.holder:
+                self.holders_by_title.setdefault((_base(u.title), tuple(sorted(u.principals))), []).append(
+                    (u.start, u.holder))
+        self.feminine = {u.holder for u in uses if u.holder and _is_feminine(doc, u)}
+
+    def of(self, tok: Token, *, indirect: list | None = None) -> list[str]:
+        """Keys the phrase headed by ``tok`` refers to; ``indirect`` collects keys found by inference."""
+        m = self.ms.by_token.get(tok.i)
+        if m is not None:
+            return [m.key]
+        use = self.title_head.get(tok.i) or self.title_at.get(tok.i)
+        if use is not None:
+            return self._of_title(use, indirect)
+        if tok.lower_ in PRONOUNS:
+            key = self.pronoun(tok)
+            if key and indirect is not None:
+                indirect.append(key)
+            return [key] if key else []
+        return []
+
+    def _of_title(self, use: TitleUse, indirect: list | None) -> list[str]:
+        if use.holder:
+            return [use.holder]
+        if use.kind in ("envoy", "position") and not use.plural:
+            key = self.description(use)
+            if key:
+                if indirect is not None:
+                    indirect.append(key)
+                return [key]
+        if use.kind in ("envoy", "group") or use.plural:
+            return [p for p in use.principals if self.ms.type_of(p) is not EntityType.PERSON] or []
+        return []
+
+    def description(self, use: TitleUse) -> str | None:
+        """The person an article calls 'le président ukrainien': the holder of that title seen in it."""
+        want = (_base(use.title), tuple(sorted(use.principals)))
+        found = self.holders_by_title.get(want, [])
+        if not found and use.principals:
+            return None
+        if not found:
+            found = [h for (t, _), hs in self.holders_by_title.items() if t == want[0] for h in hs]
+        before = [h for h in found if h[0] < use.start]
+        pick = max(before) if before else (min(found) if found else None)
+        holders = {k for _, k in found}
+        return pick[1] if pick and len(holders) == 1 else (pick[1] if before else None)
+
+    def pronoun(self, tok: Token) -> str | None:
+        """The most salient person before a third-person pronoun."""
+        feminine = tok.lower_ in _FEMININE
+        sent = tok.sent
+        sents = [s for s in self.doc.sents if s.start <= sent.start][-3:]
+        candidates: list[tuple[int, int, str]] = []
+        for s in sents:
+            for t in s:
+                if t.i >= tok.i:
+                    break
+                key = self._person(t)
+                if key is None or (feminine and self.feminine and key not in self.feminine):
+                    continue
+                subject = any(a.dep_.startswith("nsubj") for a in [t, *t.ancestors][:4]) and t.i not in self.complement
+                candidates.append((1 if subject else 0, t.i, key))
+        if not candidates:
+            return None
+        current = [c for c in candidates if c[1] >= sent.start]
+        previous_subjects = [c for c in candidates if c[0] == 1]
+        pool = previous_subjects or current or candidates
+        return max(pool, key=lambda c: c[1])[2]
+
+    def _person(self, t: Token) -> str | None:
+        m = self.ms.by_token.get(t.i)
+        if m is not None and self.ms.type_of(m.key) is EntityType.PERSON:
+            return m.key
+        use = self.title_head.get(t.i)
+        return use.holder if use is not None else None
+
+    def group(self, tok: Token, *, indirect: list | None = None) -> list[str]:
+        """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
+        keys = []
+        for t in [tok, *_conjuncts(tok)]:
+            for k in self.of(t, indirect=indirect):
+                if k not in keys:
+                    keys.append(k)
+            # "Plusieurs responsables russes, dont Yuri Ushakov": the named person speaks.
+        return keys
+
+
+def _conjuncts(tok: Token) -> list[Token]:
+    out, todo = [], [tok]
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ == "conj" and c not in out:
+                out.append(c)
+                todo.append(c)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _base(title: str) -> str:
+    title = title.lower()
+    for suffix in ("e", "s"):
+        if title.endswith(suffix) and len(title) > 4:
+            title = title[: -len(suffix)]
+    return title.replace("trice", "teur")
+
+
+def _is_feminine(doc: Doc, use: TitleUse) -> bool:
+    det = doc[use.start - 1].lower_ if use.start > 0 else ""
+    return det in {"la", "une", "cette", "sa"} or use.title.endswith(("trice", "ée", "ère", "ne", "sse"))

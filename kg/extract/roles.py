@@ -1,0 +1,246 @@
+"""Titles and who holds them: envoys (dip:Mandate) and offices (dip:Position).
+
+A title phrase is a title noun with what qualifies it: adjectives ("spécial", "en chef"), a
+nationality adjective (the State it serves), a "de …" complement (the principal: "du Kremlin",
+"de Donald Trump", "du président russe Vladimir Poutine") and a "pour …" complement, which names a
+topic or a country the envoy deals with, never the principal ("émissaire pour l'Ukraine").
+The holder is a name right after the phrase ("l'envoyé russe Kirill Dmitriev"), after a comma
+("le porte-parole du Kremlin, Dmitri Peskov") or before it ("Kirill Dmitriev, émissaire du Kremlin").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Token
+
+from kg.extract.entities import Mentions
+from kg.extract.rules import Rule
+from kg.lexicon import Lexicon
+from kg.records import EntityType, Evidence, Mandate, Position
+
+_DETS = {"le", "la", "l'", "les", "un", "une", "des", "son", "sa", "ses", "leur", "leurs", "ce", "cet", "cette", "du"}
+_DE = {"de", "du", "des", "d'"}
+_QUALIFIERS = {"spécial", "spéciale", "spéciaux", "en", "chef", "adjoint", "adjointe", "principal", "principale",
+               "permanent", "permanente", "ancien", "ancienne", "nouveau", "nouvelle", "haut", "haute", "général",
+               "générale", "diplomatique", "personnel", "personnelle", "plénipotentiaire", "extraordinaire"}
+_BOUNDARY = {",", ".", ";", ":", "(", ")", "«", "»", '"', "qui", "que", "qu'", "dont", "où", "pour", "et", "ainsi",
+             "avec", "à", "au", "aux", "sur", "lors", "après", "avant", "selon", "contre", "entre", "par"}
+# Nouns that stand for their state or organization when no person is named with them.
+GROUP_NOUNS = {"responsable", "responsables", "représentant", "représentants", "autorités", "délégation",
+               "délégations", "émissaires", "envoyés", "négociateurs", "diplomates", "dirigeants", "officiels",
+               "équipe", "équipes", "gouvernement", "administration", "diplomatie", "sources", "source",
+               "conseillers", "ministres", "services", "partenaires", "homologues"}
+_RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mari", "frère", "soeur", "sœur",
+                   "beau-père", "proche", "allié", "alliée", "ami", "amie", "père", "mère"}
+_LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}
+
+
+@dataclass
+class TitleUse:
+    """One title phrase in a Doc and what it was linked to."""
+
+    start: int  # first token of the title noun
+    end: int  # token just past the phrase (complements included, holder excluded)
+    title: str
+    kind: str  # envoy | position | group | relation
+    plural: bool
+    holder: str | None = None
+    principals: list[str] = field(default_factory=list)
+    complement: set[int] = field(default_factory=set)  # tokens of "de …" and "pour …" complements
+    rule: Rule | None = None
+
+
+class RoleFinder:
+    """Finds title phrases, links them to holders and principals, and emits mandates and positions."""
+
+    def __init__(self, lex: Lexicon, vocab) -> None:
+        self.kinds = dict(lex.titles)
+        self.kinds.update({n: "group" for n in GROUP_NOUNS if n not in self.kinds})
+        self.kinds.update({n: "relation" for n in _RELATION_NOUNS})
+        from spacy.lang.fr import French
+        tok = French().tokenizer
+        self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        for title in self.kinds:
+            self.matcher.add(title, [tok(title)])
+
+    def __call__(self, doc: Doc, ms: Mentions) -> list[TitleUse]:
+        uses = []
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        covered: set[int] = set()
+        for match_id, s, e in matches:
+            if s in covered or not _is_title_use(doc, s, e, ms):
+                continue
+            title = doc.vocab.strings[match_id]
+            use = TitleUse(s, e, doc[s:e].text.lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
+            if use.kind == "group" and use.title in self.kinds and use.title.rstrip("s") in self.kinds:
+                use.kind = self.kinds[use.title.rstrip("s")] if not use.plural else "group"
+            _extend(doc, use, ms)
+            _find_holder(doc, use, ms)
+            covered.update(range(s, e))
+            uses.append(use)
+        return uses
+
+
+def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
+    """A participle "envoyé(s)" is a title only after a determiner or in apposition."""
+    if s in ms.by_token:
+        return False
+    tok = doc[s]
+    if tok.pos_ in ("VERB", "AUX") or tok.lower_.startswith("envoy"):
+        prev = doc[s - 1].lower_ if s > 0 else ""
+        nxt = doc[e].lower_ if e < len(doc) else ""
+        return prev in _DETS or prev == "," or nxt in _QUALIFIERS or nxt in ms.by_token and False or (
+            e < len(doc) and ms.by_token.get(e) is not None and ms.by_token[e].kind == "demonym")
+    return True
+
+
+def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
+    """Grow the phrase over qualifiers, nationality adjectives and complements; collect principals."""
+    i = use.end
+    while i < len(doc):
+        tok = doc[i]
+        m = ms.by_token.get(i)
+        if m is not None and m.kind == "demonym":
+            use.principals.append(m.key)
+            i += 1
+        elif tok.lower_ == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind == "demonym":
+            i += 1
+        elif tok.lower_ in _QUALIFIERS or (tok.pos_ == "ADJ" and tok.lower_ not in _BOUNDARY and m is None):
+            i += 1
+        elif tok.lower_ in _DE or tok.lower_ == "pour":
+            topic = tok.lower_ == "pour"
+            j = _complement_end(doc, i + 1, ms)
+            if j == i + 1:
+                break
+            use.complement.update(range(i, j))
+            if not topic:
+                use.principals.extend(_complement_principals(doc, i + 1, j, ms))
+            i = j
+        else:
+            break
+    use.end = i
+
+
+def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
+    """End of a "de …" complement: a noun phrase, possibly a list of states ("de la France, du Royaume-Uni et de l'Allemagne")."""
+    while i < len(doc):
+        tok = doc[i]
+        if tok.lower_ in (",", "et") and _list_continues(doc, i + 1, ms):
+            i += 1
+            continue
+        if tok.lower_ in _BOUNDARY or tok.pos_ in ("VERB", "AUX") and i not in ms.by_token:
+            break
+        i += 1
+    return i
+
+
+def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
+    while i < len(doc) and (doc[i].lower_ in _DE or doc[i].pos_ == "DET" or doc[i].lower_ == "et"):
+        i += 1
+    m = ms.by_token.get(i)
+    return m is not None and m.kind == "name" and ms.type_of(m.key) in (EntityType.STATE, EntityType.ORGANIZATION)
+
+
+def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
+    """Who a "de …" complement names: a person if there is one, else states and organizations."""
+    keys = []
+    for k in range(i, j):
+        m = ms.by_token.get(k)
+        if m is not None and m.key not in keys and ms.type_of(m.key) is not EntityType.PLACE:
+            keys.append(m.key)
+    persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
+    if persons:
+        return persons[-1:]
+    names = [k for k in keys if _kind_at(ms, k) != "demonym"]
+    return names or keys[:1]
+
+
+def _kind_at(ms: Mentions, key: str) -> str:
+    return next((m.kind for m in ms.mentions if m.key == key and m.kind == "name"), "demonym")
+
+
+def _person_at(ms: Mentions, i: int) -> str | None:
+    m = ms.by_token.get(i)
+    return m.key if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON else None
+
+
+def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
+    """The person whose name ends at token ``i``."""
+    key = _person_at(ms, i)
+    if key and (i + 1 >= len(doc) or ms.by_token.get(i + 1) is not ms.by_token.get(i)):
+        return key
+    return None
+
+
+def _find_holder(doc: Doc, use: TitleUse, ms: Mentions) -> None:
+    if use.kind == "relation":
+        return
+    after = use.end
+    # "l'envoyé spécial américain Steve Witkoff"
+    if (key := _person_at(ms, after)) and not use.plural:
+        use.holder, use.rule = key, Rule.TITLE_BEFORE_NAME
+        return
+    # "le porte-parole du Kremlin, Dmitri Peskov" / "un négociateur ukrainien, Roustem Oumerov"
+    if after < len(doc) and doc[after].text == "," and (key := _person_at(ms, after + 1)) and not use.plural:
+        use.holder, use.rule = key, Rule.TITLE_APPOSITION
+        return
+    # "Kirill Dmitriev, émissaire du Kremlin" / "Iouri Ouchakov, le conseiller du président"
+    j = use.start - 1
+    if j >= 0 and doc[j].pos_ == "DET":
+        j -= 1
+    if j >= 1 and doc[j].text == "," and (key := _person_ending_at(doc, j - 1, ms)) and not use.plural:
+        use.holder, use.rule = key, Rule.TITLE_APPOSITION
+        return
+    # "la délégation ukrainienne conduite par Rustem Omerov"
+    if use.title.startswith("délégation") and after + 1 < len(doc) and doc[after].lower_ in _LED_BY \
+            and doc[after + 1].lower_ == "par" and (key := _person_at(ms, after + 2)):
+        use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
+        use.title = "chef de délégation"
+
+
+def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | Position]:
+    """Mandates and positions stated by the title phrases that have a holder."""
+    facts: list[Mandate | Position] = []
+    for use in uses:
+        if use.holder is None or use.rule is None:
+            continue
+        ev = evidence(doc, use.start, use.rule)
+        principals = [p for p in use.principals if p != use.holder]
+        if use.kind == "envoy":
+            facts += [Mandate(use.holder, p, use.title, ev) for p in principals]
+        elif use.kind == "position":
+            orgs = [p for p in principals if ms.type_of(p) in (EntityType.STATE, EntityType.ORGANIZATION)]
+            facts.append(Position(use.holder, use.title, ev, orgs[0] if orgs else None))
+    for subject, obj, i in _represented_by(doc, ms):
+        facts.append(Mandate(obj, subject, "représentant", evidence(doc, i, Rule.REPRESENTED_BY)))
+    return facts
+
+
+def _represented_by(doc: Doc, ms: Mentions):
+    """'Les États-Unis seront représentés par X (et Y)': X represents the subject."""
+    for tok in doc:
+        if tok.lemma_ != "représenter" or tok.morph.get("Voice") != ["Pass"] and not any(
+                c.dep_ == "aux:pass" for c in tok.children):
+            continue
+        subjects = [ms.key_of(c) for c in tok.children if c.dep_.startswith("nsubj")]
+        subjects = [s for s in subjects if s and ms.type_of(s) in (EntityType.STATE, EntityType.ORGANIZATION)]
+        if not subjects or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "par":
+            continue
+        k = tok.i + 2
+        while k < len(doc) and doc[k].text not in (".", ";"):
+            if (key := _person_at(ms, k)) and doc[k - 1].text not in ("de", "du"):
+                yield subjects[0], key, tok.i
+                break  # the first one named; the others are optional companions
+            k += 1
+
+
+def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:
+    """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
+    sent = doc[token_i].sent
+    start, end = sent.start_char, sent.end_char
+    text = doc.text[start:end]
+    stripped = text.rstrip()
+    lead = len(text) - len(text.lstrip())
+    return Evidence(start + lead, start + len(stripped), stripped.lstrip(), rule.id,
+                    round(rule.confidence * factor, 2))

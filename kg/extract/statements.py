@@ -1,0 +1,155 @@
+"""Statements: quotes and reported speech, with their speaker and the words stated.
+
+Handled: "X a affirmé que …", "X a qualifié de « … »", "X a dénoncé des « … »", participles
+("…, affirmant que …"), incises ("« … », souligne-t-elle"), "selon X, …", "d'après X, …", and quotes
+in a sentence whose subject is a person. The speaker is the person named or referred to; a state or
+organization when no person speaks. The content is the quote or the reported clause, not the paragraph.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.entities import Mentions
+from kg.extract.refs import Referents
+from kg.extract.roles import evidence
+from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
+from kg.lexicon import Lexicon
+from kg.records import EntityType, Statement
+
+_OPEN, _CLOSE = {"«": "»", '"': '"', "“": "”"}, {"»", '"', "”"}
+_SKIP_AFTER_VERB = {"que", "qu'", ",", ":", "de", "d'", "aussi", "également", "toutefois", "notamment", "ainsi",
+                    "alors", "encore", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+                    "en", "outre", "donc", "pourtant", "cependant", "néanmoins", "-t", "-il", "-elle", "-ils"}
+_SOURCE_PREPS = ("selon", "d'après")
+
+
+def quotes(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges (inside the marks) of the quotations in a Doc."""
+    found, open_at, closer = [], None, None
+    for tok in doc:
+        if open_at is None and tok.text in _OPEN:
+            open_at, closer = tok.i, _OPEN[tok.text]
+        elif open_at is not None and tok.text == closer:
+            if tok.i > open_at + 1:
+                found.append((open_at + 1, tok.i))
+            open_at = None
+    return found
+
+
+def _text(doc: Doc, i: int, j: int) -> str:
+    return doc[i:j].text.strip(" ,;:.«»\"'\n") if j > i else ""
+
+
+class StatementFinder:
+    def __init__(self, lex: Lexicon) -> None:
+        self.verbs = lex.reporting_verbs
+
+    def __call__(self, doc: Doc, ms: Mentions, refs: Referents) -> list[Statement]:
+        qs = quotes(doc)
+        used: set[tuple[int, int]] = set()
+        out: list[Statement] = []
+        for tok in doc:
+            if tok.pos_ == "VERB" and tok.lemma_ in self.verbs:
+                out += self._reporting(doc, tok, ms, refs, qs, used)
+            elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
+                out += self._according_to(doc, tok, ms, refs)
+        for q in qs:
+            if q not in used:
+                out += self._orphan(doc, q, ms, refs)
+        return out
+
+    def _speakers(self, verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
+        indirect: list[str] = []
+        head, subjects = verb, []
+        for _ in range(3):
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "expl:subj")]
+            if subjects or head.dep_ not in ("conj", "advcl", "xcomp", "acl", "ccomp") or head.head is head:
+                break
+            head = head.head
+        keys: list[str] = []
+        for subj in subjects:
+            named_in = [t for t in subj.subtree if t.lower_ == "dont"]
+            if named_in:  # "plusieurs responsables russes, dont Yuri Ushakov"
+                for t in named_in[0].head.subtree:
+                    k = ms.key_of(t)
+                    if k and ms.type_of(k) is EntityType.PERSON and k not in keys:
+                        keys.append(k)
+            if not keys:
+                keys += [k for k in refs.group(subj, indirect=indirect) if k not in keys]
+        keys = [k for k in keys if ms.type_of(k) is not EntityType.PLACE]
+        persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
+        return (persons or keys), bool(indirect)
+
+    def _reporting(self, doc, verb, ms, refs, qs, used) -> list[Statement]:
+        speakers, indirect = self._speakers(verb, ms, refs)
+        if not speakers:
+            return []
+        sent = verb.sent
+        content, quoted, rule = "", False, Rule.REPORTING_VERB
+        i = verb.i + 1
+        while i < sent.end and doc[i].lower_ in _SKIP_AFTER_VERB and doc[i].lower_ not in ("que", "qu'"):
+            i += 1
+        stop = self._clause_end(doc, verb, sent)
+        after = [q for q in qs if verb.i < q[0] <= stop]
+        before = [q for q in qs if q[1] < verb.i and verb.i - q[1] <= 3]
+        if i < sent.end and doc[i].lower_ in ("que", "qu'"):
+            content = _text(doc, i + 1, stop)
+            used.update(q for q in after if q[1] <= stop)
+        elif after and after[0][0] - i <= 3:
+            content, quoted = _text(doc, *after[0]), True
+            used.add(after[0])
+        elif before:
+            content, quoted, rule = _text(doc, *before[-1]), True, Rule.QUOTE_INCISE
+            used.add(before[-1])
+        else:
+            content = _text(doc, i, stop)
+            used.update(q for q in after if q[1] <= stop)
+        if len(content) < 3:
+            return []
+        ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+        return [Statement(s, content, quoted, ev) for s in speakers]
+
+    def _clause_end(self, doc: Doc, verb: Token, sent: Span) -> int:
+        """Where the reported words end: the sentence end, or the next reporting verb's clause."""
+        for t in doc[verb.i + 1:sent.end]:
+            if t.pos_ == "VERB" and t.lemma_ in self.verbs and t.dep_ == "conj" and t.head == verb:
+                k = t.i
+                while k > verb.i and doc[k - 1].pos_ in ("AUX", "CCONJ", "ADV", "PRON"):
+                    k -= 1
+                return k
+        end = sent.end
+        while end > verb.i + 1 and doc[end - 1].is_punct and doc[end - 1].text not in _CLOSE:
+            end -= 1
+        return end
+
+    def _according_to(self, doc: Doc, prep: Token, ms: Mentions, refs: Referents) -> list[Statement]:
+        sent = prep.sent
+        start = prep.i - 1 if prep.lower_ == "après" else prep.i
+        j, keys, indirect = prep.i + 1, [], []
+        while j < sent.end and doc[j].text not in (",", ".", ";", ":"):
+            if not keys:
+                keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not EntityType.PLACE]
+            j += 1
+        if not keys:
+            return []
+        lead = sent.start
+        while lead < start and doc[lead].lower_ in ("toujours", "mais", "et", "or", ","):
+            lead += 1
+        left, right = _text(doc, lead, start), _text(doc, j + 1, sent.end)
+        content = ", ".join(p for p in (left, right) if p) if left else right
+        if len(content) < 3:
+            return []
+        ev = evidence(doc, prep.i, Rule.ACCORDING_TO, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+        return [Statement(k, content, False, ev) for k in keys]
+
+    def _orphan(self, doc: Doc, q: tuple[int, int], ms: Mentions, refs: Referents) -> list[Statement]:
+        root = doc[q[0]].sent.root
+        if q[0] <= root.i < q[1]:
+            return []
+        speakers, indirect = self._speakers(root, ms, refs)
+        speakers = [s for s in speakers if ms.type_of(s) is EntityType.PERSON]
+        content = _text(doc, *q)
+        if not speakers or len(content) < 3:
+            return []
+        ev = evidence(doc, q[0], Rule.ORPHAN_QUOTE, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+        return [Statement(s, content, True, ev) for s in speakers]

@@ -1,0 +1,53 @@
+"""Deterministic, readable IRIs for entities, articles, facts and evidence."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from kg.vocab import ID
+
+_TYPE_PATH = {"Person": "person", "State": "state", "Organization": "org", "Place": "place"}
+_MAX_SLUG = 60
+
+
+def slug(text: str) -> str:
+    """ASCII slug of a name: 'Sergueï Riabkov' -> 'serguei-riabkov' ('x' when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:_MAX_SLUG].strip("-") or "x"
+
+
+def digest(*parts: str, length: int = 16) -> str:
+    """Short stable hash of some strings (joined unambiguously)."""
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return h[:length]
+
+
+def entity_slugs(names: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Give each entity id a unique slug of its label; collisions get a hash suffix.
+
+    ``names`` maps an entity id to (type, label). The result does not depend on dict order.
+    """
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for eid, (etype, label) in names.items():
+        wanted.setdefault((etype, slug(label)), []).append(eid)
+    result = {}
+    for (etype, base), eids in wanted.items():
+        for eid in eids:
+            result[eid] = base if len(eids) == 1 else f"{base}-{digest(eid, length=8)}"
+    return result
+
+
+def entity_iri(etype: str, entity_slug: str) -> URIRef:
+    return ID[f"{_TYPE_PATH[etype]}/{entity_slug}"]
+
+
+def article_iri(doc_id: str) -> URIRef:
+    return ID[f"article/{slug(doc_id)}-{digest(doc_id, length=8)}"]
+
+
+def fact_iri(kind: str, *key: str) -> URIRef:
+    return ID[f"{kind}/{digest(kind, *key)}"]

@@ -1,0 +1,66 @@
+"""The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg import lexicon, nlp as nlp_mod
+from kg.extract import extract
+from kg.ingest import iter_articles
+from kg.mapping import to_graph
+from kg.records import Article, DocResult
+from kg.resolve import Corpus, resolve
+
+Progress = Callable[[int, Article], None]
+
+
+def body_text(article: Article) -> str:
+    """The normalised text with everything outside the article body blanked (offsets kept)."""
+    text = nlp_mod.normalise(article.text)
+    if not article.body:
+        return text
+    chars = [c if c == "\n" else " " for c in text]
+    for start, end in article.body:
+        chars[start:end] = text[start:end]
+    return "".join(chars)
+
+
+def analyze(article: Article) -> DocResult:
+    """Extract the records of one article (loads the pipeline once per process)."""
+    doc = nlp_mod.load()(body_text(article))
+    return extract(doc, article)
+
+
+def analyze_all(articles: Iterable[Article], *, workers: int = 1,
+                progress: Progress | None = None) -> list[DocResult]:
+    """Analyze articles, in ``workers`` processes when more than one."""
+    results = []
+    if workers <= 1:
+        for n, article in enumerate(articles, 1):
+            results.append(analyze(article))
+            if progress:
+                progress(n, article)
+        return results
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers) as pool:
+        for n, result in enumerate(pool.imap(analyze, articles, chunksize=4), 1):
+            results.append(result)
+            if progress:
+                progress(n, result.article)
+    return results
+
+
+def corpus_of(results: list[DocResult]) -> Corpus:
+    return resolve(results, lexicon_labels=lexicon.load().labels())
+
+
+def build_graph(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
+                on_skip: Callable[[Path, str], None] | None = None) -> Graph:
+    """Build the RDF graph of every article found in ``inputs`` (files or folders)."""
+    workers = workers or os.cpu_count() or 1
+    results = analyze_all(iter_articles(inputs, on_skip=on_skip), workers=workers, progress=progress)
+    return to_graph(corpus_of(results))

@@ -1,0 +1,38 @@
+"""Shared fixtures: the real French pipeline and the seeds graph, built once per test session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.nlp import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seeds_graph():
+    """The graph of the five seed articles, built by the real pipeline (in-process)."""
+    from kg.pipeline import build_graph
+
+    return build_graph([SEEDS], workers=1)
+
+
+@pytest.fixture(scope="session")
+def seeds_ttl(tmp_path_factory, seeds_graph) -> Path:
+    from kg.formats import write_graph
+
+    path = tmp_path_factory.mktemp("seeds") / "seeds.ttl"
+    write_graph(seeds_graph, path)
+    return path
