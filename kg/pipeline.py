@@ -64,3 +64,19 @@ def build_graph(inputs: list[Path], *, workers: int | None = None, progress: Pro
     workers = workers or os.cpu_count() or 1
     results = analyze_all(iter_articles(inputs, on_skip=on_skip), workers=workers, progress=progress)
     return to_graph(corpus_of(results))
+
+
+def build_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
+               progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None):
+    """Add the articles in ``inputs`` to the build in ``state_dir``; graph of all its articles.
+
+    Returns (graph, kg.cache.BuildReport). Only articles whose content is not cached for the
+    current extractor run through spaCy; resolution and mapping re-run over every member.
+    """
+    from kg.cache import BuildState, extractor_version
+
+    workers = workers or os.cpu_count() or 1
+    with BuildState.open(state_dir, extractor=extractor_version()) as state:
+        report = state.update(iter_articles(inputs, on_skip=on_skip),
+                              analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress))
+        return to_graph(corpus_of(state.results())), report
