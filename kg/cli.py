@@ -17,28 +17,32 @@ def _err(msg: str) -> None:
 
 def cmd_build(args) -> int:
     from kg.formats import RdfFormat, write_graph
+    from kg.ingest import find_files
     from kg.pipeline import build_graph
+    from kg.progress import ProgressBar
+    from kg.stats import format_stats, graph_stats
 
     fmt = RdfFormat.from_extension(args.output)
     skipped: list[str] = []
     started = time.monotonic()
+    # Missing inputs are reported by the build itself; here they only must not stop the count.
+    bar = ProgressBar(len(find_files(args.inputs, lambda path, why: None)),
+                      enabled=False if args.quiet else None)
 
     def on_skip(path: Path, why: str) -> None:
         skipped.append(str(path))
+        bar.close()
         _err(f"skipped {path}: {why}")
 
     def progress(n: int, article: Article) -> None:
-        if not args.quiet:
-            rate = n / max(time.monotonic() - started, 1e-6)
-            print(f"\r[{n}] {article.file_name} ({rate:.1f} articles/s)", end="", file=sys.stderr, flush=True)
+        bar.update(n, article.file_name)
 
     g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip)
-    if not args.quiet:
-        print(file=sys.stderr)
+    bar.close()
     write_graph(g, args.output, fmt=fmt)
     if not args.quiet:
-        print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s"
-              + (f"; skipped {len(skipped)} input(s)" if skipped else ""), file=sys.stderr)
+        print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        print(format_stats(graph_stats(g, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped and args.strict else 0
 
 
@@ -53,6 +57,24 @@ def cmd_validate(args) -> int:
     else:
         print(format_text(result))
     return 0 if result.conforms else 1
+
+
+def cmd_stats(args) -> int:
+    from kg.formats import read_graph
+    from kg.stats import format_stats, graph_stats
+
+    print(format_stats(graph_stats(read_graph(args.graph))))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from kg.formats import read_graph
+    from kg.report import write_report
+
+    g = read_graph(args.graph)
+    size = write_report(g, args.output, title=args.title or args.graph.name)
+    print(f"wrote the report of {args.graph} to {args.output} ({size // 1024} KiB)", file=sys.stderr)
+    return 0
 
 
 def cmd_load(args) -> int:
@@ -128,6 +150,19 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("graph", type=Path, metavar="GRAPH")
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.set_defaults(func=cmd_validate)
+
+    st = sub.add_parser("stats", help="summarise a graph", description="Print the articles, entities by type, "
+                        "facts by relation and evidence count of GRAPH (the summary `kg build` prints).")
+    st.add_argument("graph", type=Path, metavar="GRAPH")
+    st.set_defaults(func=cmd_stats)
+
+    r = sub.add_parser("report", help="write a browsable HTML report of a graph",
+                       description="Write one self-contained HTML file (works offline): a network of actors, "
+                       "a panel per entity, and every fact with its highlighted source sentences.")
+    r.add_argument("graph", type=Path, metavar="GRAPH")
+    r.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT.html")
+    r.add_argument("--title", help="page title (default: the graph's file name)")
+    r.set_defaults(func=cmd_report)
 
     ld = sub.add_parser("load", help="load a graph into the embedded store",
                         description="Load GRAPH into the embedded on-disk store in DIR (created if needed).")
