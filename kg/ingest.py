@@ -1,91 +1,491 @@
-"""Reading input articles: finding files, decoding them, and separating the body from page chrome."""
+"""Reading input articles: finding files, decoding them, and separating the body from page chrome.
+
+Inputs are plain-text files (``.txt``), saved web pages (``.html``/``.htm``, read with trafilatura) and
+collections with one JSON article per line (``.jsonl``). Whatever cannot be used as an article is
+reported to ``on_skip(path, why)``; what was assumed to read the rest goes to ``on_notice(path, what)``.
+"""
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import hashlib
+import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from kg.records import Article
 
-SUFFIXES = (".txt",)
 OnSkip = Callable[[Path, str], None]
+OnNotice = Callable[[Path, str], None]
 
-# Lines that belong to the web page around an article, not to the article.
-_CHROME = re.compile(
-    r"^\s*(accueil\b.*|par\s+\S+(\s+\S+)?\s*|cela pourrait vous intéresser.*|laisser un commentaire.*"
-    r"|lire aussi.*|à lire aussi.*|partager.*|publicité|commentaires?|source\s*:.*|crédit.*photo.*)\s*$",
-    re.IGNORECASE,
-)
-_SOURCE = re.compile(r"^\s*source\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
-_URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](\d\d)[/-](\d\d)/")
+MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length: a longer text cannot be analysed in one Doc
+MAX_FILE_BYTES = 4 * MAX_CHARS  # no text file larger than this can decode to MAX_CHARS characters
+MAX_HTML_BYTES = 16 * MAX_CHARS
+_MIN_WORDS_FOR_LANGUAGE = 30
+_MIN_FRENCH_RATIO = 0.10  # share of function words: about 0.27 in French prose, < 0.05 in other languages
+_SHORT_LINE = 120  # chrome lines are short; longer lines are always article text
 
+
+class InputKind(Enum):
+    TEXT = ".txt"
+    HTML = ".html"
+    JSONL = ".jsonl"
+
+    @classmethod
+    def of(cls, path: Path) -> "InputKind | None":
+        suffix = path.suffix.lower()
+        return cls.HTML if suffix == ".htm" else next((k for k in cls if k.value == suffix), None)
+
+
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+
+
+class SkipError(ValueError):
+    """An input that cannot be used as an article; the message names the file and the reason."""
+
+
+# --- finding files -------------------------------------------------------------------------------
 
 def find_files(inputs: Iterable[Path], on_skip: OnSkip | None = None) -> list[Path]:
-    """Article files named by ``inputs`` (files, or folders searched recursively), sorted."""
+    """Article files named by ``inputs`` (files, or folders searched recursively), sorted.
+
+    Hidden files and folders (name starting with ".") are not searched.
+    """
     found = []
     for path in inputs:
+        path = Path(path)
         if path.is_dir():
-            found += [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES]
+            found += [p for p in path.rglob("*") if p.is_file() and InputKind.of(p)
+                      and not any(part.startswith(".") for part in p.relative_to(path).parts)]
         elif path.is_file():
-            found.append(path)
-        elif on_skip:
-            on_skip(path, "no such file or folder")
+            if InputKind.of(path):
+                found.append(path)
+            else:
+                _skip(on_skip, path, f"unsupported file type {path.suffix or '(no extension)'!r}; "
+                      f"use one of {', '.join(SUFFIXES)}")
         else:
-            raise FileNotFoundError(f"{path}: no such file or folder")
+            if on_skip is None:
+                raise FileNotFoundError(f"{path}: no such file or folder")
+            on_skip(path, "no such file or folder")
     return sorted(set(found))
 
 
+def _skip(on_skip: OnSkip | None, path: Path, why: str) -> None:
+    if on_skip is None:
+        raise SkipError(f"{path}: {why}")
+    on_skip(path, why)
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+_MAGIC = {b"%PDF": "PDF", b"PK\x03\x04": "ZIP or office document", b"\x89PNG": "PNG image",
+          b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image", b"\x1f\x8b": "gzip archive",
+          b"\x7fELF": "executable", b"{\\rtf": "RTF document"}
+
+
+def binary_kind(raw: bytes) -> str | None:
+    """What kind of binary data ``raw`` is ("binary data" when unknown), or None for text."""
+    for magic, kind in _MAGIC.items():
+        if raw.startswith(magic):
+            return kind
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    head = raw[:65536]
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f\v")
+    return "binary data" if b"\x00" in head or controls > len(head) // 100 else None
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Text of ``raw`` and the encoding used: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    French files that are not UTF-8 are almost always Windows-1252 or Latin-1 (the same letters).
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8"), "UTF-8 with BOM"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "UTF-16"
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return raw.decode("latin-1"), "Latin-1"
+
+
+def _clean(text: str) -> str:
+    """Text without lone surrogates (from JSON escapes), which no RDF file can hold."""
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+# --- language ------------------------------------------------------------------------------------
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("kg.resources.fr").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset(_lines("function_words.txt"))
+
+
+def french_ratio(text: str, *, max_words: int = 3000) -> tuple[float, int]:
+    """Share of French function words among the first ``max_words`` words, and how many words were seen."""
+    words = re.findall(r"[^\W\d_]+", text[: max_words * 12].lower())[:max_words]
+    if not words:
+        return 0.0, 0
+    fw = _function_words()
+    return sum(w in fw for w in words) / len(words), len(words)
+
+
+def looks_french(text: str) -> bool:
+    """False only for a text long enough to judge whose function words are not French ones."""
+    ratio, n = french_ratio(text)
+    return n < _MIN_WORDS_FOR_LANGUAGE or ratio >= _MIN_FRENCH_RATIO
+
+
+# --- page chrome ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _chrome_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    line = re.compile("|".join(f"(?:{p})" for p in _lines("chrome_lines.txt")), re.IGNORECASE)
+    tail = re.compile("|".join(f"(?:{p})" for p in _lines("chrome_tail.txt")), re.IGNORECASE)
+    nav = sorted(_lines("nav_words.txt"), key=len, reverse=True)
+    menu = re.compile(r"(?:(?:%s)(?:[\s>/|»›·•,:-]+|$|(?=[A-ZÉÈÀÂÎÔ])))+" % "|".join(map(re.escape, nav)),
+                      re.IGNORECASE)
+    return line, tail, menu
+
+
+_BYLINE = re.compile(r"(?i:par)\s+[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*(?:\s+(?:(?:de|du|des|van|von|le|la|d'|d’)\s+)?"
+                     r"[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*){0,3}(?:\s*(?:,|\||-|–|et|avec)\s*.{0,60})?")
+_SOURCE = re.compile(r"^\s*source\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _is_sentence(line: str) -> bool:
+    return len(line) > _SHORT_LINE or (line.endswith((".", "!", "?", "…", "»", '"')) and len(line.split()) >= 5)
+
+
 def _is_tag_line(line: str) -> bool:
-    """A short comma-separated list of capitalised words: the tags under a headline."""
-    parts = [p.strip() for p in line.split(",")]
+    """A short list of capitalised words: the tags under a headline ("Ukraine, Russie, Diplomatie")."""
+    if line.startswith("#") and all(w.startswith("#") for w in line.split()):
+        return True
+    parts = [p.strip() for p in re.split(r"[,|·•]", line)]
     return len(parts) >= 3 and all(p and p[0].isupper() and len(p.split()) <= 3 for p in parts)
+
+
+def _is_menu(line: str) -> bool:
+    """A menu or breadcrumb line ("Accueil > Monde > Europe", "Accueil ActualitéUn titre")."""
+    m = _chrome_patterns()[2].match(line)
+    if not m:
+        return False
+    rest, words = line[m.end():].strip(), len(re.findall(r"\w+", line[: m.end()]))
+    return not rest or words >= 2 or line.lower().startswith("accueil")
+
+
+def is_chrome_line(line: str) -> bool:
+    """Whether one stripped line is page chrome (menu, byline, tags, sharing, date, source...)."""
+    if _SOURCE.match(line):
+        return True
+    if _is_sentence(line):
+        return False
+    line_re = _chrome_patterns()[0]
+    return bool(line_re.fullmatch(line) or _BYLINE.fullmatch(line) or _is_tag_line(line) or _is_menu(line))
+
+
+def _chrome_flags(lines: list[str]) -> list[bool]:
+    """For each stripped line, whether it is chrome; a tail heading also takes the short lines after it."""
+    tail = _chrome_patterns()[1]
+    flags, in_tail = [], False
+    for line in lines:
+        if tail.fullmatch(line) and not _is_sentence(line):
+            in_tail = True
+            flags.append(True)
+            continue
+        if in_tail and line and len(line.split()) >= 25:
+            in_tail = False  # a real paragraph: the article goes on after a block of teasers
+        flags.append(in_tail or is_chrome_line(line))
+    return flags
 
 
 def split_body(text: str) -> tuple[tuple[int, int], ...]:
     """Character ranges of the lines that are article text rather than page chrome."""
+    raw_lines = text.splitlines(keepends=True)
+    stripped = [ln.strip() for ln in raw_lines]
     ranges, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped and not _CHROME.match(stripped) and not _is_tag_line(stripped):
-            ranges.append((pos, pos + len(line.rstrip("\r\n"))))
+    for line, s, chrome in zip(raw_lines, stripped, _chrome_flags(stripped)):
+        if s and not chrome:
+            content = line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+            lead = len(content) - len(content.lstrip())
+            ranges.append((pos + lead, pos + len(content.rstrip())))
         pos += len(line)
     return tuple(ranges)
 
 
-def _title(text: str, body: tuple[tuple[int, int], ...]) -> str | None:
-    """The headline: the first body line when it is short and has no final full stop."""
+# --- metadata ------------------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                                       "septembre", "octobre", "novembre", "décembre"), 1)}
+_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(%s)\s+(\d{4})\b" % "|".join(_MONTHS), re.IGNORECASE)
+_DATE_NUM = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|$|[^\d])")
+
+
+def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date of the first date written in ``text`` ("23 décembre 2025", "23/12/2025", "2025-12-23")."""
+    if m := _DATE_ISO.search(text):
+        return _iso(*m.groups())
+    if m := _DATE_WORDS.search(text):
+        return _iso(m.group(3), _MONTHS[m.group(2).lower()], m.group(1))
+    if m := _DATE_NUM.search(text):
+        return _iso(m.group(3), m.group(2), m.group(1))
+    return None
+
+
+def _title(lines: list[str], flags: list[bool]) -> str | None:
+    """The headline: the first body line, when short, unpunctuated and set off from the text.
+
+    A first line run straight into the text is only taken when no other line looks like a heading
+    (then it is a section heading, not the headline).
+    """
+    body = [i for i, (s, f) in enumerate(zip(lines, flags)) if s and not f]
     if not body:
         return None
-    first = text[body[0][0]:body[0][1]].strip()
-    return first if len(first) <= 200 and not first.endswith(".") else None
+    first = lines[body[0]]
+    if len(first) > 200 or first.endswith((".", ":", ";", ",")):
+        return None
+    nxt = body[0] + 1
+    set_off = nxt >= len(lines) or not lines[nxt] or flags[nxt]
+    heading_like = [i for i in body[1:] if len(lines[i]) <= 100 and not lines[i].endswith((".", "!", "?", "»", ":"))]
+    return first if set_off or not heading_like else None
 
 
-def read_article(path: Path) -> Article:
-    """The article stored in one text file, with its metadata."""
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    body = split_body(text)
+def _text_metadata(text: str) -> tuple[str | None, str | None, str | None]:
+    """Title, source URL and publication date found in a plain text's lines."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    flags = _chrome_flags(lines)
     url = (m := _SOURCE.search(text)) and m.group(1)
-    date = (url and (d := _URL_DATE.search(url))) and "-".join(d.groups())
-    return Article(
-        doc_id=path.stem, file_name=path.name, content_hash="sha256:" + hashlib.sha256(raw).hexdigest(),
-        text=text, title=_title(text, body), url=url or None, date=date or None, body=body,
-    )
+    date = None
+    if url and (d := _URL_DATE.search(url)):
+        date = _iso(*d.groups())
+    for line, chrome in zip(lines, flags):
+        if date:
+            break
+        if chrome and not _SOURCE.match(line):
+            date = parse_date(line)
+    return _title(lines, flags), url or None, date
 
 
-def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None) -> Iterator[Article]:
-    """Every readable article under ``inputs``; unreadable files go to ``on_skip`` (or raise)."""
-    for path in find_files(inputs, on_skip):
+# --- readers -------------------------------------------------------------------------------------
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _check_text(text: str, *, empty: str) -> None:
+    """Raise SkipError when ``text`` cannot be a French article (``empty`` says why when it has no text)."""
+    if not text.strip():
+        raise SkipError(empty)
+    if len(text) > MAX_CHARS:
+        raise SkipError(f"too long: {len(text):,} characters, over the limit of {MAX_CHARS:,} for one article")
+    controls = sum(1 for c in text[:65536] if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    if controls > min(len(text), 65536) // 100:
+        raise SkipError("binary data, not text")
+    if not looks_french(text):
+        ratio, n = french_ratio(text)
+        raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words (need {_MIN_FRENCH_RATIO:.0%})")
+
+
+def _read_raw(path: Path, limit: int) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise SkipError(f"too large: {size / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB for one article")
+    return path.read_bytes()
+
+
+def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
+    """The article stored in one plain-text file, with its metadata."""
+    raw = _read_raw(path, MAX_FILE_BYTES)
+    if not raw.strip():
+        raise SkipError("empty file" if not raw else "only whitespace")
+    if kind := binary_kind(raw):
+        raise SkipError(f"binary file ({kind}), not text")
+    text, encoding = decode(raw)
+    if encoding not in ("UTF-8", "UTF-8 with BOM") and on_notice:
+        on_notice(path, f"not valid UTF-8; decoded as {encoding}")
+    _check_text(text, empty="only whitespace")
+    title, url, date = _text_metadata(text)
+    return Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
+                   title=title, url=url, date=date, body=split_body(text))
+
+
+def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
+    """The article of a saved web page: body text and metadata extracted by trafilatura."""
+    import trafilatura  # slow to import; only HTML inputs need it
+
+    raw = _read_raw(path, MAX_HTML_BYTES)
+    if not raw.strip():
+        raise SkipError("empty file")
+    if (kind := binary_kind(raw)) and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SkipError(f"binary file ({kind}), not an HTML page")
+    doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    text = _clean(doc.text) if doc is not None and doc.text else ""
+    _check_text(text, empty="no article text found in the HTML page")
+    _, text_url, text_date = _text_metadata(text)
+    date = (doc.date and parse_date(doc.date)) or text_date
+    return Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
+                   title=_clean(doc.title) if doc.title else None, url=doc.url or text_url, date=date,
+                   body=split_body(text))
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line; None for a line longer than MAX_FILE_BYTES, which is not kept."""
+    with path.open("rb") as f:
+        n = 0
+        while True:
+            line = f.readline(MAX_FILE_BYTES + 1)
+            if not line:
+                return
+            n += 1
+            if len(line) > MAX_FILE_BYTES and not line.endswith(b"\n"):
+                while (chunk := f.readline(1 << 20)) and not chunk.endswith(b"\n"):
+                    pass
+                yield n, None
+            else:
+                yield n, line
+
+
+def _field(obj: dict, name: str) -> str | None:
+    value = obj.get(name)
+    return _clean(value).strip() or None if isinstance(value, str) else None
+
+
+def read_jsonl_file(path: Path, *, on_skip: OnSkip | None = None,
+                    on_notice: OnNotice | None = None) -> Iterator[Article]:
+    """The articles of a JSON Lines collection: one object per line with text, title, url, date and id."""
+    for n, line in _jsonl_lines(path):
         try:
-            article = read_article(path)
-        except (OSError, UnicodeDecodeError) as err:
-            if on_skip is None:
-                raise ValueError(f"{path}: {err}") from err
-            on_skip(path, str(err))
-            continue
-        if not article.text.strip():
-            if on_skip:
-                on_skip(path, "empty file")
-            continue
-        yield article
+            if line is None:
+                raise SkipError(f"too large: over the limit of {MAX_FILE_BYTES / 1e6:.0f} MB for one article")
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.decode("utf-8-sig" if n == 1 else "utf-8"))
+            except UnicodeDecodeError as err:
+                raise SkipError(f"not valid UTF-8 ({err.reason} at byte {err.start})") from err
+            except json.JSONDecodeError as err:
+                raise SkipError(f"not valid JSON ({err.msg} at column {err.colno})") from err
+            if not isinstance(obj, dict):
+                raise SkipError(f"a JSON {type(obj).__name__}, not an object with a \"text\" field")
+            text = obj.get("text")
+            if not isinstance(text, str):
+                raise SkipError('no "text" field (a string) in the object')
+            text = _clean(text)
+            _check_text(text, empty="empty text")
+            ident = obj.get("id")
+            doc_id = str(ident) if isinstance(ident, (str, int)) and str(ident).strip() else f"{path.stem}-{n}"
+            date = None
+            if raw_date := _field(obj, "date"):
+                if not (date := parse_date(raw_date)) and on_notice:
+                    on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
+            title, url, text_date = _text_metadata(text)
+            yield Article(doc_id=doc_id, file_name=path.name, content_hash=_sha256(line), text=text,
+                          title=_field(obj, "title") or title, url=_field(obj, "url") or url,
+                          date=date or text_date, body=split_body(text))
+        except SkipError as err:
+            _skip(on_skip, path, f"line {n}: {err}")
+
+
+def read_article(path: Path, *, on_notice: OnNotice | None = None) -> Article:
+    """The article stored in one .txt or .html file (raises SkipError when there is none)."""
+    kind = InputKind.of(path)
+    try:
+        if kind is InputKind.HTML:
+            return read_html_file(path, on_notice=on_notice)
+        if kind is InputKind.JSONL:
+            raise SkipError("a .jsonl collection holds many articles; read it with iter_articles")
+        return read_text_file(path, on_notice=on_notice)
+    except SkipError as err:
+        raise SkipError(f"{path}: {err}") from None
+
+
+def _articles_of(path: Path, on_skip: OnSkip | None, on_notice: OnNotice | None) -> Iterator[Article]:
+    try:
+        if InputKind.of(path) is InputKind.JSONL:
+            yield from read_jsonl_file(path, on_skip=on_skip, on_notice=on_notice)
+            return
+        kind = InputKind.of(path)
+        reader = read_html_file if kind is InputKind.HTML else read_text_file
+        yield reader(path, on_notice=on_notice)
+    except SkipError as err:
+        _skip(on_skip, path, str(err))
+    except OSError as err:
+        _skip(on_skip, path, f"cannot read: {err.strerror or err}")
+
+
+def _fingerprint(text: str) -> str:
+    """Same for two copies of an article that differ only in encoding, BOM, line ends or spacing."""
+    return hashlib.sha256(" ".join(unicodedata.normalize("NFC", text).split()).encode("utf-8")).hexdigest()
+
+
+def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None,
+                  on_notice: OnNotice | None = None) -> Iterator[Article]:
+    """Every usable article under ``inputs``, once each.
+
+    Unusable inputs (missing, empty, binary, not French, too large, duplicate) go to ``on_skip``; without
+    it they raise SkipError. Assumptions made to read an input (encoding, renamed id) go to ``on_notice``.
+    """
+    seen_text: dict[str, str] = {}
+    seen_id: dict[str, str] = {}
+    for path in find_files(inputs, on_skip):
+        for article in _articles_of(path, on_skip, on_notice):
+            where = str(path) if article.doc_id == path.stem else f"{path} (id {article.doc_id})"
+            key = _fingerprint(article.text)
+            if key in seen_text:
+                _skip(on_skip, path, f"duplicate of {seen_text[key]} (same text)"
+                      + ("" if article.doc_id == path.stem else f"; id {article.doc_id}"))
+                continue
+            seen_text[key] = where
+            if article.doc_id in seen_id:
+                new_id = _free_id(f"{path.parent.name}/{article.doc_id}", seen_id)
+                if on_notice:
+                    on_notice(path, f"id {article.doc_id!r} already used by {seen_id[article.doc_id]}; using {new_id!r}")
+                article = _replace_id(article, new_id)
+            seen_id[article.doc_id] = where
+            yield article
+
+
+def _free_id(base: str, taken: dict[str, str]) -> str:
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}~{n}"
+    return candidate
+
+
+def _replace_id(article: Article, doc_id: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, doc_id=doc_id)

@@ -59,15 +59,18 @@ def corpus_of(results: list[DocResult]) -> Corpus:
 
 
 def build_graph(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
-                on_skip: Callable[[Path, str], None] | None = None) -> Graph:
+                on_skip: Callable[[Path, str], None] | None = None,
+                on_notice: Callable[[Path, str], None] | None = None) -> Graph:
     """Build the RDF graph of every article found in ``inputs`` (files or folders)."""
     workers = workers or os.cpu_count() or 1
-    results = analyze_all(iter_articles(inputs, on_skip=on_skip), workers=workers, progress=progress)
+    results = analyze_all(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
+                          progress=progress)
     return to_graph(corpus_of(results))
 
 
 def build_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
-               progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None):
+               progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
+               on_notice: Callable[[Path, str], None] | None = None):
     """Add the articles in ``inputs`` to the build in ``state_dir``; graph of all its articles.
 
     Returns (graph, kg.cache.BuildReport). Only articles whose content is not cached for the
@@ -77,6 +80,6 @@ def build_into(state_dir: Path, inputs: list[Path], *, workers: int | None = Non
 
     workers = workers or os.cpu_count() or 1
     with BuildState.open(state_dir, extractor=extractor_version()) as state:
-        report = state.update(iter_articles(inputs, on_skip=on_skip),
+        report = state.update(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice),
                               analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress))
         return to_graph(corpus_of(state.results())), report
