@@ -27,17 +27,26 @@ def digest(*parts: str, length: int = 16) -> str:
 
 
 def entity_slugs(names: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """Give each entity id a unique slug of its label; collisions get a hash suffix.
+    """Give each entity id a unique slug of its label; collisions are told apart by a hash suffix.
 
-    ``names`` maps an entity id to (type, label). The result does not depend on dict order.
+    ``names`` maps an entity id to (type, label). Among entities whose slugs collide, the smallest
+    id keeps the plain slug (so an existing IRI survives a homonym joining the corpus) and the
+    others get ``-<hash of id>``. The result does not depend on dict order.
     """
     wanted: dict[tuple[str, str], list[str]] = {}
     for eid, (etype, label) in names.items():
         wanted.setdefault((etype, slug(label)), []).append(eid)
+    taken = set(wanted)
     result = {}
-    for (etype, base), eids in wanted.items():
-        for eid in eids:
-            result[eid] = base if len(eids) == 1 else f"{base}-{digest(eid, length=8)}"
+    for (etype, base), eids in sorted(wanted.items()):
+        first, *others = sorted(eids)
+        result[first] = base
+        for eid in others:
+            length = 8
+            while (etype, candidate := f"{base}-{digest(eid, length=length)}") in taken:
+                length += 4  # a label that happens to look like a suffixed slug
+            taken.add((etype, candidate))
+            result[eid] = candidate
     return result
 
 

@@ -30,6 +30,10 @@ class _Mapper:
         labels = {gid: (e.type.value, e.label) for gid, e in corpus.entities.items()}
         slugs = iri.entity_slugs(labels)
         self.entity_iri = {gid: iri.entity_iri(e.type.value, slugs[gid]) for gid, e in corpus.entities.items()}
+        # Values of functional properties, merged over every report of a fact (see finish()).
+        self.contents: dict[URIRef, set[str]] = {}
+        self.confidences: dict[URIRef, float] = {}
+        self.quoted: dict[URIRef, bool] = {}  # quoted by any article: the speaker's own words
 
     def run(self) -> Graph:
         for doc in self.corpus.docs:
@@ -39,7 +43,17 @@ class _Mapper:
         for doc in self.corpus.docs:
             for fact in doc.facts:
                 self.fact(doc.article, fact)
+        self.finish()
         return self.g
+
+    def finish(self) -> None:
+        """Write the merged single values, so that they do not depend on the order of articles."""
+        for node, contents in self.contents.items():
+            self.g.add((node, DIP.content, Literal(min(contents))))
+        for node, quoted in self.quoted.items():
+            self.g.add((node, DIP.quoted, Literal(quoted)))
+        for node, conf in self.confidences.items():
+            self.g.add((node, DIP.confidence, Literal(Decimal(str(round(conf, 2))), datatype=XSD.decimal)))
 
     def ref(self, doc_id: str, key: str | None) -> URIRef | None:
         if key is None:
@@ -80,17 +94,19 @@ class _Mapper:
         g.add((node, DIP.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger)))
         g.add((node, DIP.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger)))
         g.add((node, DIP.rule, Literal(ev.rule)))
-        g.add((node, DIP.confidence, Literal(Decimal(str(round(ev.confidence, 2))), datatype=XSD.decimal)))
+        # One sentence may give the same fact twice by one rule (a name, then a pronoun): keep the best.
+        self.confidences[node] = max(ev.confidence, self.confidences.get(node, 0.0))
 
     def fact(self, art: Article, fact) -> None:
         g, ref = self.g, (lambda key: self.ref(art.doc_id, key))
         if isinstance(fact, Statement):
             speaker = ref(fact.speaker)
+            # Keyed on content, not article: the same words reported by several articles are one fact.
             node = iri.fact_iri("statement", str(speaker), fold(fact.content))
             g.add((speaker, DIP.stated, node))
             g.add((node, RDF.type, DIP.Statement))
-            g.add((node, DIP.content, Literal(fact.content)))
-            g.add((node, DIP.quoted, Literal(fact.quoted)))
+            self.contents.setdefault(node, set()).add(fact.content)
+            self.quoted[node] = fact.quoted or self.quoted.get(node, False)
         elif isinstance(fact, Meeting):
             people = sorted({ref(k) for k in fact.participants})
             if len(people) < 2:

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 MODEL = "fr_core_news_md"
 
@@ -22,11 +23,25 @@ def normalise(text: str) -> str:
     return text.translate(_CHAR_MAP)
 
 
+@Language.component("line_breaks", assigns=["token.is_sent_start"])
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break: headlines, headings and paragraphs never run on."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+        elif prev.text in (",", ";", "«", "(", "-", "–"):  # the parser sometimes ends a sentence on a comma
+            tok.is_sent_start = False
+    return doc
+
+
 @lru_cache(maxsize=2)
 def load(model: str = MODEL) -> Language:
     """The French pipeline with only the components the extractors use."""
     try:
-        return spacy.load(model, exclude=["senter"])
+        nlp = spacy.load(model, exclude=["senter"])
     except OSError as err:
         raise RuntimeError(f"spaCy model {model!r} is not installed: run `make setup` "
                            f"(it installs {model.replace('_', '-')} from PyPI)") from err
+    nlp.add_pipe("line_breaks", before="parser")
+    return nlp

@@ -23,8 +23,11 @@ _CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont"
                 "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
 _ALL_TOGETHER = {"réunir", "rassembler"}
 _PLANNING_WORDS = {"prochain", "prochaine", "futur", "future", "éventuel", "éventuelle", "possibilité", "projet",
-                   "proposer", "envisager", "prévoir", "préparer", "souhaiter", "espérer", "vouloir", "devoir",
-                   "pouvoir", "organiser", "tenue", "évoquer", "appeler", "proposition"}
+                   "proposer", "envisager", "prévoir", "préparer", "préparation", "souhaiter", "espérer", "vouloir",
+                   "devoir", "pouvoir", "organiser", "tenue", "proposition"}
+# A meeting denied or refused did not happen and is not planned either.
+_NEGATING_WORDS = {"nier", "démentir", "exclure", "refuser", "rejeter", "annuler", "reporter"}
+_COORDINATION = {"et", ",", "ainsi", "que", "de", "du", "des", "d'", "l'", "la", "le", "les"}
 
 
 class MeetingFinder:
@@ -41,7 +44,7 @@ class MeetingFinder:
                 pairs, rule = self._noun(doc, tok, ms, refs, indirect), Rule.MEETING_NOUN
             else:
                 continue
-            if not pairs:
+            if not pairs or _is_denied(tok):
                 continue
             ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
             planned = _is_planned(tok)
@@ -58,8 +61,8 @@ class MeetingFinder:
     def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:
         subjects = _agents(_subject_keys(verb, refs, indirect), ms)
         others = _agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)
-        if verb.lemma_ in _ALL_TOGETHER:
-            return _pairs_within(others)
+        if verb.lemma_ in _ALL_TOGETHER or (_is_reciprocal(verb) and not subjects):
+            return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
         if not others:
             return _pairs_within(subjects) if _is_reciprocal(verb) else []
         return _pairs_across(subjects, others)
@@ -69,11 +72,11 @@ class MeetingFinder:
         for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
             word = doc[j].lower_
             if word == "entre":
-                return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect), ms))
+                return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect, coordinated=True), ms))
             if word == "avec":
                 others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
                 governor = next((a for a in noun.ancestors if a.pos_ == "VERB"), None)
-                if governor is None or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
+                if governor is None or noun.dep_.startswith("nsubj") or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
                     return []
                 return _pairs_across(_agents(_subject_keys(governor, refs, indirect), ms), others)
             if word in _CLAUSE_STOP or doc[j].pos_ == "AUX" or doc[j].text in (",", "."):
@@ -98,24 +101,37 @@ def _is_reciprocal(verb: Token) -> bool:
 
 
 def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
+    """The subject of a verb; an infinitive, a present participle or a coordinated verb shares its head's."""
     head = verb
     for _ in range(3):
         subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass")]
         if subjects:
             return [k for s in subjects for k in refs.group(s, indirect=indirect)]
-        if head.head is head:
+        shares = head.dep_ == "conj" or head.dep_ in ("xcomp", "advcl") and (
+            "Inf" in head.morph.get("VerbForm") or "Pres" in head.morph.get("Tense"))
+        if head.head is head or not shares:
             break
         head = head.head
     return []
 
 
-def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list) -> list[str]:
-    """Entities named from token ``i`` to the end of the clause (title complements left out)."""
+def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
+               coordinated: bool = False) -> list[str]:
+    """Entities named from token ``i`` to the end of the clause (title complements left out).
+
+    With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read.
+    """
     keys: list[str] = []
     sent_end = doc[i - 1].sent.end if i > 0 else len(doc)
     while i < sent_end:
         tok = doc[i]
+        if tok.lower_ == "que" and i > 0 and doc[i - 1].lower_ == "ainsi":  # "ainsi que": the list goes on
+            i += 1
+            continue
         if tok.lower_ in _CLAUSE_STOP or tok.text == "." or (tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm")):
+            break
+        if coordinated and not (i in ms.by_token or i in refs.title_at or tok.lower_ in _COORDINATION
+                                or tok.pos_ in ("DET", "ADJ")):
             break
         if i not in refs.complement and i not in refs.internal:
             for k in refs.of(tok, indirect=indirect):
@@ -133,6 +149,10 @@ def _is_planned(trigger: Token) -> bool:
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
             return True
     return False
+
+
+def _is_denied(trigger: Token) -> bool:
+    return any(t.lemma_ in _NEGATING_WORDS for t in list(trigger.ancestors)[:4])
 
 
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:

@@ -27,6 +27,7 @@ class Referents:
         self.title_head = {i: u for u in uses for i in range(u.start, u.start + 1)}
         self.complement = {i for u in uses for i in u.complement}
         self.internal = {i for u in uses for i in range(u.start + 1, u.end)} - self.complement
+        self.sources = _source_phrases(doc)
         self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
         for u in uses:
             if u.holder:
@@ -108,11 +109,25 @@ class Referents:
         """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
         keys = []
         for t in [tok, *_conjuncts(tok)]:
+            if t.i in self.sources:
+                continue
             for k in self.of(t, indirect=indirect):
                 if k not in keys:
                     keys.append(k)
             # "Plusieurs responsables russes, dont Yuri Ushakov": the named person speaks.
         return keys
+
+
+def _source_phrases(doc: Doc) -> set[int]:
+    """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
+    found: set[int] = set()
+    for tok in doc:
+        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
+            j = tok.i + 1
+            while j < tok.sent.end and doc[j].text not in (",", ".", ";", ":"):
+                found.add(j)
+                j += 1
+    return found
 
 
 def _conjuncts(tok: Token) -> list[Token]:

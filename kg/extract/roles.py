@@ -27,7 +27,7 @@ _QUALIFIERS = {"spécial", "spéciale", "spéciaux", "en", "chef", "adjoint", "a
 _BOUNDARY = {",", ".", ";", ":", "(", ")", "«", "»", '"', "qui", "que", "qu'", "dont", "où", "pour", "et", "ainsi",
              "avec", "à", "au", "aux", "sur", "lors", "après", "avant", "selon", "contre", "entre", "par"}
 # Nouns that stand for their state or organization when no person is named with them.
-GROUP_NOUNS = {"responsable", "responsables", "représentant", "représentants", "autorités", "délégation",
+GROUP_NOUNS = {"responsables", "représentants", "autorités", "délégation",
                "délégations", "émissaires", "envoyés", "négociateurs", "diplomates", "dirigeants", "officiels",
                "équipe", "équipes", "gouvernement", "administration", "diplomatie", "sources", "source",
                "conseillers", "ministres", "services", "partenaires", "homologues"}
@@ -73,8 +73,6 @@ class RoleFinder:
                 continue
             title = doc.vocab.strings[match_id]
             use = TitleUse(s, e, doc[s:e].text.lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
-            if use.kind == "group" and use.title in self.kinds and use.title.rstrip("s") in self.kinds:
-                use.kind = self.kinds[use.title.rstrip("s")] if not use.plural else "group"
             _extend(doc, use, ms)
             _find_holder(doc, use, ms)
             covered.update(range(s, e))
@@ -108,18 +106,32 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             i += 1
         elif tok.lower_ in _QUALIFIERS or (tok.pos_ == "ADJ" and tok.lower_ not in _BOUNDARY and m is None):
             i += 1
+        elif tok.lower_ in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
+            j = _complement_end(doc, i + 1, ms)  # "responsable à la Maison Blanche"
+            use.complement.update(range(i, j))
+            use.principals.extend(_complement_principals(doc, i + 1, j, ms))
+            i = j
         elif tok.lower_ in _DE or tok.lower_ == "pour":
             topic = tok.lower_ == "pour"
             j = _complement_end(doc, i + 1, ms)
             if j == i + 1:
                 break
             use.complement.update(range(i, j))
-            if not topic:
-                use.principals.extend(_complement_principals(doc, i + 1, j, ms))
+            named = [] if topic else _complement_principals(doc, i + 1, j, ms)
+            if not topic and not named and use.kind in ("position", "envoy") and not use.complement - set(range(i, j)):
+                use.title = f"{use.title} {doc[i:j].text}"  # a portfolio: "ministre des Affaires étrangères"
+            use.principals.extend(named)
             i = j
         else:
             break
     use.end = i
+
+
+def _org_follows(doc: Doc, i: int, ms: Mentions) -> bool:
+    while i < len(doc) and doc[i].pos_ == "DET":
+        i += 1
+    m = ms.by_token.get(i)
+    return m is not None and ms.type_of(m.key) is EntityType.ORGANIZATION
 
 
 def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
@@ -185,11 +197,13 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions) -> None:
     if after < len(doc) and doc[after].text == "," and (key := _person_at(ms, after + 1)) and not use.plural:
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
-    # "Kirill Dmitriev, émissaire du Kremlin" / "Iouri Ouchakov, le conseiller du président"
+    # "Kirill Dmitriev, émissaire du Kremlin, …" / "Iouri Ouchakov, le conseiller du président."
     j = use.start - 1
     if j >= 0 and doc[j].pos_ == "DET":
         j -= 1
-    if j >= 1 and doc[j].text == "," and (key := _person_ending_at(doc, j - 1, ms)) and not use.plural:
+    closed = after >= len(doc) or doc[after].text in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
+    if j >= 1 and doc[j].text == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
+            and not use.plural and not _after_source_prep(doc, ms.by_token[j - 1].start, ms):
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
     # "la délégation ukrainienne conduite par Rustem Omerov"
@@ -197,6 +211,12 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             and doc[after + 1].lower_ == "par" and (key := _person_at(ms, after + 2)):
         use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
         use.title = "chef de délégation"
+
+
+def _after_source_prep(doc: Doc, start_char: int, ms: Mentions) -> bool:
+    """Whether a name is introduced by "selon" / "d'après" (then a following comma ends that phrase)."""
+    i = next(t.i for t in doc if t.idx == start_char)
+    return i > 0 and doc[i - 1].lower_ in ("selon", "après")
 
 
 def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | Position]:

@@ -1,0 +1,165 @@
+"""SPARQL query files: header parameters, user values parsed as RDF terms, and VALUES injection.
+
+A query file declares its parameters in its header comment, one per line::
+
+    # param ?speaker = id:person/volodymyr-zelensky   the person who spoke
+
+A parameter with a default is bound to it unless the user gives another value; one without a default
+stays unbound (the query then answers for every value). User values are parsed into RDF terms and
+serialised by pyoxigraph, never pasted into the query text as given.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.Literal
+Table = tuple[list[str], list[list[str | None]]]
+
+_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE | re.MULTILINE)
+_PARAM = re.compile(r"^#\s*param\s+\?(\w+)(?:\s*=\s*(<[^>]*>|\"(?:[^\"\\]|\\.)*\"(?:@[\w-]+|\^\^\S+)?|\S+))?"
+                    r"\s*(.*)$", re.MULTILINE)
+_PNAME = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str | None  # the term as written in the header
+    doc: str
+
+
+@dataclass(frozen=True)
+class QueryFile:
+    """A .rq file: its text, its PREFIX declarations and its declared parameters."""
+
+    path: Path
+    text: str
+    prefixes: dict[str, str] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+
+    @classmethod
+    def read(cls, path: Path) -> "QueryFile":
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such query file")
+        text = path.read_text(encoding="utf-8")
+        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+        params = tuple(Param(m.group(1), m.group(2), m.group(3).strip()) for m in _PARAM.finditer(text))
+        return cls(path, text, prefixes, params)
+
+    def bindings(self, given: dict[str, str]) -> dict[str, Term]:
+        """Terms for the declared parameters: the user's values over the header's defaults."""
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            names = ", ".join(f"?{n}" for n in declared) or "none"
+            raise ValueError(f"{self.path}: unknown parameter(s) {', '.join(unknown)}; it declares {names}")
+        out = {}
+        for name, p in declared.items():
+            raw = given.get(name, p.default)
+            if raw is not None:
+                try:
+                    out[name] = parse_term(raw, prefixes=self.prefixes)
+                except ValueError as err:
+                    raise ValueError(f"{self.path}: parameter ?{name}: {err}") from None
+        return out
+
+
+def parse_param_args(items: list[str]) -> dict[str, str]:
+    """Parse ``name=value`` command-line items (the name may start with '?')."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?")
+        if not sep or not re.fullmatch(r"\w+", name):
+            raise ValueError(f"--param {item!r}: expected NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def parse_term(text: str, *, prefixes: dict[str, str]) -> Term:
+    """An RDF term from user text.
+
+    ``<iri>``, ``prefix:local`` (prefixes of the query), ``http(s)://...``, ``"literal"`` with an optional
+    ``@lang`` or ``^^datatype``, integers and decimals, ``true``/``false``; any other text is a plain string.
+    """
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return _iri(text[1:-1])
+    if text.startswith('"'):
+        return _literal(text, prefixes)
+    if re.match(r"^(https?|urn):", text):
+        return _iri(text)
+    m = _PNAME.match(text)
+    if m and (m.group(1) or "") in prefixes:
+        return _iri(prefixes[m.group(1) or ""] + m.group(2))
+    if _NUMBER.match(text):
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + ("decimal" if "." in text else "integer")))
+    if text in ("true", "false"):
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "boolean"))
+    return ox.Literal(text)
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as err:
+        raise ValueError(f"invalid IRI <{value}>: {err}") from None
+
+
+def _literal(text: str, prefixes: dict[str, str]) -> ox.Literal:
+    m = re.fullmatch(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', text, re.DOTALL)
+    if not m:
+        raise ValueError(f"cannot read {text!r} as a literal (\"text\", \"text\"@lang or \"text\"^^type)")
+    value = re.sub(r'\\(["\\])', r"\1", m.group(1))
+    if m.group(2):
+        return ox.Literal(value, language=m.group(2))
+    if m.group(3):
+        dt = parse_term(m.group(3), prefixes=prefixes)
+        if not isinstance(dt, ox.NamedNode):
+            raise ValueError(f"datatype {m.group(3)!r} is not an IRI")
+        return ox.Literal(value, datatype=dt)
+    return ox.Literal(value)
+
+
+def inject_values(query: str, bindings: dict[str, Term]) -> str:
+    """The query with ``VALUES ?v { term }`` opening its outermost WHERE group.
+
+    Terms are serialised by pyoxigraph (N-Triples syntax, escaped), so user text never reaches the
+    query as syntax. Opening the group (not a trailing VALUES) binds the variables before the group's
+    FILTERs, BINDs and OPTIONALs see them, like a substitution.
+    """
+    if not bindings:
+        return query
+    pos = _where_brace(query)
+    values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    return f"{query[:pos + 1]} {values}\n{query[pos + 1:]}"
+
+
+def _where_brace(query: str) -> int:
+    """Offset of the '{' opening the outermost WHERE group, skipping comments, strings and IRIs."""
+    i, n = 0, len(query)
+    iri = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+    while i < n:
+        c = query[i]
+        if c == "#":
+            j = query.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif c in "\"'":
+            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and not query.startswith(quote, j):
+                j += 2 if query[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<" and (m := iri.match(query, i)):
+            i = m.end()
+        elif c == "{":
+            return i
+        else:
+            i += 1
+    raise ValueError("query has no WHERE group to bind parameters in")
