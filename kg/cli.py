@@ -34,16 +34,32 @@ def cmd_build(args) -> int:
         bar.close()
         _err(f"skipped {path}: {why}")
 
+    def on_notice(path: Path, what: str) -> None:
+        bar.close()
+        _err(f"note: {path}: {what}")
+
     def progress(n: int, article: Article) -> None:
         bar.update(n, article.file_name)
 
-    g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip)
+    if args.strict:  # reading is cheap next to analysis: find every unusable input before spaCy runs
+        from kg.ingest import iter_articles
+
+        for _ in iter_articles(args.inputs, on_skip=on_skip, on_notice=on_notice):
+            pass
+        if skipped:
+            _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
+            return 1
+    g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
+                    on_notice=None if args.strict else on_notice)
     bar.close()
+    if not len(g):
+        _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
+        return 2
     write_graph(g, args.output, fmt=fmt)
     if not args.quiet:
         print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s", file=sys.stderr)
         print(format_stats(graph_stats(g, skipped=len(skipped))), file=sys.stderr)
-    return 3 if skipped and args.strict else 0
+    return 3 if skipped else 0
 
 
 def cmd_validate(args) -> int:
@@ -135,12 +151,19 @@ def make_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="extract a graph from articles", description="Extract entities, envoys, "
-                       "meetings and statements from articles (.txt files or folders) into an RDF file.")
+                       "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them) "
+                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate) are "
+                       "skipped with one line each on stderr. Exit status: 0 every input used; 3 graph written "
+                       "but some input skipped; 1 --strict and some input skipped, nothing written; 2 error "
+                       "(nothing written); 130 interrupted. The output is replaced atomically: an interrupted "
+                       "build leaves the previous file intact.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
     b.add_argument("-o", "--output", type=Path, required=True,
                    help="output file; format from the extension: .ttl .trig .nq .nt .jsonld")
     b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
-    b.add_argument("--strict", action="store_true", help="exit 3 when any input was skipped")
+    b.add_argument("--strict", action="store_true",
+                   help="fail (exit 1, write nothing) when any input would be skipped")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     b.set_defaults(func=cmd_build)
 

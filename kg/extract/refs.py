@@ -31,7 +31,7 @@ class Referents:
         self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
         for u in uses:
             if u.holder:
-                self.holders_by_title.setdefault((_base(u.title), tuple(sorted(u.principals))), []).append(
+                self.holders_by_title.setdefault((_base_of(u), tuple(sorted(u.principals))), []).append(
                     (u.start, u.holder))
         self.feminine = {u.holder for u in uses if u.holder and _is_feminine(doc, u)}
 
@@ -65,7 +65,7 @@ class Referents:
 
     def description(self, use: TitleUse) -> str | None:
         """The person an article calls 'le président ukrainien': the holder of that title seen in it."""
-        want = (_base(use.title), tuple(sorted(use.principals)))
+        want = (_base_of(use), tuple(sorted(use.principals)))
         found = self.holders_by_title.get(want, [])
         if not found and use.principals:
             return None
@@ -87,7 +87,7 @@ class Referents:
                 if t.i >= tok.i:
                     break
                 key = self._person(t)
-                if key is None or (feminine and self.feminine and key not in self.feminine):
+                if key is None or t.i in self.complement or (feminine and self.feminine and key not in self.feminine):
                     continue
                 subject = any(a.dep_.startswith("nsubj") for a in [t, *t.ancestors][:4]) and t.i not in self.complement
                 candidates.append((1 if subject else 0, t.i, key))
@@ -103,7 +103,9 @@ class Referents:
         if m is not None and self.ms.type_of(m.key) is EntityType.PERSON:
             return m.key
         use = self.title_head.get(t.i)
-        return use.holder if use is not None else None
+        if use is None or use.kind not in ("envoy", "position"):
+            return None
+        return use.holder or (None if use.plural else self.description(use))
 
     def group(self, tok: Token, *, indirect: list | None = None) -> list[str]:
         """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
@@ -139,6 +141,11 @@ def _conjuncts(tok: Token) -> list[Token]:
                 out.append(c)
                 todo.append(c)
     return sorted(out, key=lambda t: t.i)
+
+
+def _base_of(use: TitleUse) -> str:
+    """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire")."""
+    return "envoy" if use.kind == "envoy" else _base(use.title.split()[0])
 
 
 def _base(title: str) -> str:

@@ -49,7 +49,7 @@ class StatementFinder:
         used: set[tuple[int, int]] = set()
         out: list[Statement] = []
         for tok in doc:
-            if tok.pos_ == "VERB" and tok.lemma_ in self.verbs:
+            if tok.pos_ == "VERB" and tok.lemma_ in self.verbs and not self._continues(tok):
                 out += self._reporting(doc, tok, ms, refs, qs, used)
             elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
                 out += self._according_to(doc, tok, ms, refs)
@@ -68,14 +68,13 @@ class StatementFinder:
             head = head.head
         keys: list[str] = []
         for subj in subjects:
-            named_in = [t for t in subj.subtree if t.lower_ == "dont"]
-            if named_in:  # "plusieurs responsables russes, dont Yuri Ushakov"
-                for t in named_in[0].head.subtree:
-                    k = ms.key_of(t)
-                    if k and ms.type_of(k) is EntityType.PERSON and k not in keys:
-                        keys.append(k)
-            if not keys:
-                keys += [k for k in refs.group(subj, indirect=indirect) if k not in keys]
+            named = [k for k in refs.group(subj, indirect=indirect) if k not in keys]
+            if not any(ms.type_of(k) is EntityType.PERSON for k in named):
+                # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
+                inside = [ms.key_of(t) for t in subj.subtree
+                          if t.i not in refs.complement and t.i not in refs.sources and ms.key_of(t)]
+                named = [k for k in dict.fromkeys(inside) if ms.type_of(k) is EntityType.PERSON] or named
+            keys += [k for k in named if k not in keys]
         keys = [k for k in keys if ms.type_of(k) is not EntityType.PLACE]
         persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
         return (persons or keys), bool(indirect)
@@ -109,14 +108,13 @@ class StatementFinder:
         ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
         return [Statement(s, content, quoted, ev) for s in speakers]
 
+    def _continues(self, verb: Token) -> bool:
+        """'X a accusé … et a demandé …': the second verb goes on with the first one's statement."""
+        return verb.dep_ == "conj" and verb.head.pos_ == "VERB" and verb.head.lemma_ in self.verbs and not any(
+            c.dep_ == "nsubj" for c in verb.children)
+
     def _clause_end(self, doc: Doc, verb: Token, sent: Span) -> int:
-        """Where the reported words end: the sentence end, or the next reporting verb's clause."""
-        for t in doc[verb.i + 1:sent.end]:
-            if t.pos_ == "VERB" and t.lemma_ in self.verbs and t.dep_ == "conj" and t.head == verb:
-                k = t.i
-                while k > verb.i and doc[k - 1].pos_ in ("AUX", "CCONJ", "ADV", "PRON"):
-                    k -= 1
-                return k
+        """Where the reported words end: the end of the sentence, closing punctuation left out."""
         end = sent.end
         while end > verb.i + 1 and doc[end - 1].is_punct and doc[end - 1].text not in _CLOSE:
             end -= 1
