@@ -151,12 +151,14 @@ def make_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="extract a graph from articles", description="Extract entities, envoys, "
-                       "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them) "
-                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate) are "
-                       "skipped with one line each on stderr. Exit status: 0 every input used; 3 graph written "
-                       "but some input skipped; 1 --strict and some input skipped, nothing written; 2 error "
-                       "(nothing written); 130 interrupted. The output is replaced atomically: an interrupted "
+                       "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them)\n"
+                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate) are\n"
+                       "skipped with one line each on stderr. The output is replaced atomically: an interrupted\n"
                        "build leaves the previous file intact.",
+                       epilog="exit status:\n  0    every input was used\n"
+                       "  1    --strict and some input would be skipped; nothing written\n"
+                       "  2    error (bad option, no usable article); nothing written\n"
+                       "  3    graph written, but some input was skipped\n  130  interrupted; nothing written",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
     b.add_argument("-o", "--output", type=Path, required=True,
