@@ -1,12 +1,16 @@
 """RDF serialisation formats and atomic writing of output files."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
+
+CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 
 
 class RdfFormat(Enum):
@@ -24,6 +28,11 @@ class RdfFormat(Enum):
     def extension(self) -> str:
         return self.value[1]
 
+    @property
+    def is_dataset(self) -> bool:
+        """Whether the syntax holds named graphs (rdflib reads and writes it through a Dataset)."""
+        return self in (RdfFormat.TRIG, RdfFormat.NQUADS)
+
     @classmethod
     def from_extension(cls, path: str | Path) -> "RdfFormat":
         suffix = Path(path).suffix.lower()
@@ -34,14 +43,36 @@ class RdfFormat(Enum):
         raise ValueError(f"{path}: unknown RDF format {suffix or '(no extension)'!r}; use one of {known}")
 
 
+@lru_cache(maxsize=1)
+def jsonld_context() -> dict:
+    """The published JSON-LD context of the dip: vocabulary (ontology/context.jsonld)."""
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_graph(g: Graph, path: Path, *, fmt: RdfFormat | None = None) -> None:
-    """Serialise ``g`` to ``path`` through a temporary file, so a crash never leaves half a file."""
+    """Serialise ``g`` to ``path`` through a temporary file, so a crash never leaves half a file.
+
+    JSON-LD is compacted with the published context, written inline so the file reads offline.
+    """
     fmt = fmt or RdfFormat.from_extension(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
+    if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
+        g = _as_dataset(g)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8")
+            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
+            out.flush()
+            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
+        # mkstemp makes the file private (0600); give it the mode a plainly created file would have
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -52,6 +83,25 @@ def read_graph(path: Path) -> Graph:
     """Parse an RDF file whose format is given by its extension."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    fmt = RdfFormat.from_extension(path)
+    if not fmt.is_dataset:
+        return Graph().parse(path, format=fmt.rdflib_name)
+    # Graph.parse keeps only a TriG file's named graphs; read all and merge them into one graph
+    ds = Dataset()
+    ds.parse(path, format=fmt.rdflib_name)
     g = Graph()
-    g.parse(path, format=RdfFormat.from_extension(path).rdflib_name)
+    for prefix, ns in ds.namespaces():
+        g.bind(prefix, ns, override=False)
+    for s, p, o, _ in ds.quads():
+        g.add((s, p, o))
     return g
+
+
+def _as_dataset(g: Graph) -> Dataset:
+    """``g`` as the default graph of a new dataset, with its prefixes."""
+    ds = Dataset()
+    for prefix, ns in g.namespaces():
+        ds.bind(prefix, ns, override=True)
+    for triple in g:
+        ds.add(triple)
+    return ds
