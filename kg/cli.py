@@ -93,11 +93,31 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _endpoint(args):
+    from kg.endpoint import Endpoint
+
+    return Endpoint.from_url(args.endpoint, update_url=args.update_url, store_url=args.gsp_url,
+                             timeout=args.timeout)
+
+
 def cmd_load(args) -> int:
     from kg.store import load
 
-    n = load(args.graph, args.store, replace=args.replace)
-    print(f"loaded {args.graph} into {args.store}: {n} triples in the graph", file=sys.stderr)
+    started = time.monotonic()
+    if args.endpoint:
+        from kg.endpoint import load_remote
+
+        if not args.replace:
+            _err("load: --no-replace applies to --store only (a remote load replaces its graph)")
+            return 2
+        res, where = load_remote(args.graph, _endpoint(args), graph_name=args.graph_name), args.endpoint
+    elif args.store:
+        res, where = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace), args.store
+    else:
+        _err("load: give --store DIR or --endpoint URL")
+        return 2
+    print(f"loaded {args.graph} into {where} <{res.graph_name}>: {res.triples} triples in the graph "
+          f"({time.monotonic() - started:.2f} s)", file=sys.stderr)
     return 0
 
 
@@ -131,16 +151,22 @@ def _short(value: str | None, limit: int = 70) -> str:
 
 def cmd_query(args) -> int:
     from kg.formats import read_graph
+    from kg.sparql import QueryFile, parse_param_args
     from kg.store import query_graph, query_store
 
-    text = args.query.read_text(encoding="utf-8")
-    if args.store:
-        cols, rows = query_store(text, args.store)
-    elif args.graph:
-        cols, rows = query_graph(text, read_graph(args.graph))
-    else:
-        _err("query: give a GRAPH file or --store DIR")
+    qf = QueryFile.read(args.query)
+    bindings = qf.bindings(parse_param_args(args.param))
+    if sum(map(bool, (args.store, args.endpoint, args.graph))) != 1:
+        _err("query: give one of GRAPH, --store DIR or --endpoint URL")
         return 2
+    if args.store:
+        cols, rows = query_store(qf.text, args.store, bindings=bindings)
+    elif args.endpoint:
+        from kg.endpoint import query_remote
+
+        cols, rows = query_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=args.graph_name)
+    else:
+        cols, rows = query_graph(qf.text, read_graph(args.graph), bindings=bindings)
     _print_table(cols, rows, args.format)
     return 0
 
@@ -189,12 +215,17 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--title", help="page title (default: the graph's file name)")
     r.set_defaults(func=cmd_report)
 
-    ld = sub.add_parser("load", help="load a graph into the embedded store",
-                        description="Load GRAPH into the embedded on-disk store in DIR (created if needed).")
+    ld = sub.add_parser("load", help="load a graph into the embedded store or a SPARQL server",
+                        description="Load GRAPH into a named graph (one per file name, or --graph-name) of the "
+                        "embedded on-disk store in DIR (created if needed) or of a remote SPARQL store; loading "
+                        "the same file again replaces that graph. Remote credentials come from "
+                        "KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or ~/.netrc.")
     ld.add_argument("graph", type=Path, metavar="GRAPH")
-    ld.add_argument("--store", type=Path, required=True, metavar="DIR")
+    ld.add_argument("--store", type=Path, metavar="DIR")
+    ld.add_argument("--graph-name", metavar="IRI", help="named graph to load into (default: from the file name)")
     ld.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
                     help="replace the graph loaded before (default) instead of adding to it")
+    _endpoint_options(ld, "Graph Store Protocol PUT, or SPARQL Update when the server has none")
     ld.set_defaults(func=cmd_load)
 
     q = sub.add_parser("query", help="run a SPARQL query file", description="Run the SELECT query in QUERY.rq "
@@ -202,9 +233,39 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("query", type=Path, metavar="QUERY.rq")
     q.add_argument("graph", type=Path, nargs="?", metavar="GRAPH")
     q.add_argument("--store", type=Path, metavar="DIR")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a parameter declared in the query's header: <iri>, prefix:name, \"text\"@fr, "
+                   "a number, or plain text (a string); repeatable")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _endpoint_options(q, "SPARQL 1.1 Protocol")
+    q.add_argument("--graph-name", action="append", default=[], metavar="IRI",
+                   help="with --endpoint: query this named graph as the default graph (repeatable; "
+                   "default: the server's default graph)")
     q.set_defaults(func=cmd_query)
+
+    sv = sub.add_parser("serve", help="serve the store as a local read-only SPARQL endpoint",
+                        description="Serve the store in DIR over HTTP: SPARQL 1.1 Protocol queries (GET or POST) "
+                        "at /query, a query page at /. Read-only; bound to localhost unless --host says otherwise.")
+    sv.add_argument("--store", type=Path, required=True, metavar="DIR")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=7878)
+    sv.set_defaults(func=cmd_serve)
     return p
+
+
+def _endpoint_options(parser: argparse.ArgumentParser, how: str) -> None:
+    parser.add_argument("--endpoint", metavar="URL", help=f"remote SPARQL service ({how}): its base URL "
+                        "(Oxigraph: /query /update /store) or its query URL (.../query, or .../sparql for Fuseki)")
+    parser.add_argument("--update-url", metavar="URL", help="SPARQL Update URL, when not derived from --endpoint")
+    parser.add_argument("--gsp-url", metavar="URL", help="Graph Store Protocol URL, when not derived from --endpoint")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)")
+
+
+def cmd_serve(args) -> int:
+    from kg.serve import serve
+
+    serve(args.store, host=args.host, port=args.port)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,25 +73,26 @@ def _count(store: ox.Store, name: ox.NamedNode) -> int:
 
 def graphs(store_dir: Path) -> dict[str, int]:
     """Named graphs of a store and their triple counts."""
-    store = _open_read_only(store_dir)
+    store = open_read_only(store_dir)
     return {g.value: _count(store, g) for g in store.named_graphs() if not g.value.startswith(_STAGING)}
 
 
-def _open_read_only(store_dir: Path) -> ox.Store:
+def open_read_only(store_dir: Path) -> ox.Store:
     if not Path(store_dir).is_dir():
         raise FileNotFoundError(f"{store_dir}: no such store (run `kg load` first)")
     return ox.Store.read_only(str(store_dir))
 
 
 def query_store(text: str, store_dir: Path, *, bindings: dict[str, Term] | None = None) -> Table:
-    """Run a SELECT query over the union of the store's graphs; parameters go in as substitutions."""
-    return query_open_store(text, _open_read_only(store_dir), bindings=bindings)
+    """Run a SELECT query over the union of the store's graphs; parameters go in as an injected VALUES."""
+    return query_open_store(text, open_read_only(store_dir), bindings=bindings)
 
 
 def query_open_store(text: str, store: ox.Store, *, bindings: dict[str, Term] | None = None) -> Table:
-    subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+    # VALUES rather than pyoxigraph's substitutions, which insist on projected variables and would
+    # give the store other semantics than rdflib and remote endpoints.
     try:
-        res = store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        res = store.query(inject_values(text, bindings or {}), use_default_graph_as_union=True)
     except SyntaxError as err:
         raise ValueError(f"SPARQL syntax error: {err}") from None
     if not isinstance(res, ox.QuerySolutions):
