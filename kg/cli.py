@@ -49,8 +49,11 @@ def cmd_build(args) -> int:
         if skipped:
             _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
             return 1
-    g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
-                    on_notice=None if args.strict else on_notice)
+    if args.into:
+        g = _build_into(args, progress=progress, on_skip=on_skip, on_notice=None if args.strict else on_notice)
+    else:
+        g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
+                        on_notice=None if args.strict else on_notice)
     bar.close()
     if not len(g):
         _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
@@ -60,6 +63,18 @@ def cmd_build(args) -> int:
         print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s", file=sys.stderr)
         print(format_stats(graph_stats(g, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
+
+
+def _build_into(args, **callbacks):
+    """`kg build --into DIR`: add the inputs to a persistent build and return the graph of all of it."""
+    from kg.pipeline import build_into
+
+    g, report = build_into(args.into, args.inputs, workers=args.workers, **callbacks)
+    if not args.quiet:
+        print(file=sys.stderr)
+        _err(f"build {args.into}: {len(report.analysed)} analysed, {len(report.cached)} from cache, "
+             f"{len(report.unchanged)} unchanged, {len(report.replaced)} replaced by new content")
+    return g
 
 
 def cmd_validate(args) -> int:
@@ -187,6 +202,9 @@ def make_parser() -> argparse.ArgumentParser:
                        "  3    graph written, but some input was skipped\n  130  interrupted; nothing written",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
+    b.add_argument("--into", type=Path, metavar="BUILD_DIR",
+                   help="incremental build: add the inputs to the build kept in BUILD_DIR (created if needed) "
+                   "and write the graph of every article in it; only new or changed articles are analysed")
     b.add_argument("-o", "--output", type=Path, required=True,
                    help="output file; format from the extension: .ttl .trig .nq .nt .jsonld")
     b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
