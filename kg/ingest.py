@@ -121,7 +121,7 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 def _clean(text: str) -> str:
     """Text without lone surrogates (from JSON escapes), which no RDF file can hold."""
-    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+    return re.sub("[\ud800-\udfff]", "\ufffd", text) if _has_surrogate(text) else text
 
 
 def _has_surrogate(text: str) -> bool:
@@ -242,7 +242,7 @@ _MONTHS = {m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "
                                        "septembre", "octobre", "novembre", "décembre"), 1)}
 _DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(%s)\s+(\d{4})\b" % "|".join(_MONTHS), re.IGNORECASE)
 _DATE_NUM = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")  # also "2024-03-05T10:00"
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|$|[^\d])")
 
 
@@ -333,7 +333,7 @@ def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     if kind := binary_kind(raw):
         raise SkipError(f"binary file ({kind}), not text")
     text, encoding = decode(raw)
-    if encoding not in ("UTF-8", "UTF-8 with BOM") and on_notice:
+    if encoding in ("Windows-1252", "Latin-1") and on_notice:  # a guess; UTF-8 and BOMs are certain
         on_notice(path, f"not valid UTF-8; decoded as {encoding}")
     _check_text(text, empty="only whitespace")
     title, url, date = _text_metadata(text)
@@ -464,8 +464,8 @@ def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None,
             where = str(path) if article.doc_id == path.stem else f"{path} (id {article.doc_id})"
             key = _fingerprint(article.text)
             if key in seen_text:
-                _skip(on_skip, path, f"duplicate of {seen_text[key]} (same text)"
-                      + ("" if article.doc_id == path.stem else f"; id {article.doc_id}"))
+                which = "" if article.doc_id == path.stem else f"id {article.doc_id}: "
+                _skip(on_skip, path, f"{which}duplicate of {seen_text[key]} (same text)")
                 continue
             seen_text[key] = where
             if article.doc_id in seen_id:
