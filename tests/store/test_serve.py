@@ -1,0 +1,80 @@
+"""`kg serve`: a read-only SPARQL endpoint answering real HTTP requests on a free port."""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kg.serve import make_server
+from kg.store import load
+
+ENVOYS = ("PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+          " SELECT ?e ?p WHERE { ?x dip:envoyOf ?y . ?x rdfs:label ?e . ?y rdfs:label ?p }")
+
+
+@pytest.fixture(scope="module")
+def served(seeds_ttl, tmp_path_factory):
+    store = tmp_path_factory.mktemp("served") / "store"
+    load(seeds_ttl, store)
+    server = make_server(store, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def _get(url: str, accept: str = "application/sparql-results+json"):
+    req = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status, resp.headers["Content-Type"], resp.read()
+
+
+def _post(url: str, body: bytes, ctype: str):
+    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": ctype})
+    return urllib.request.urlopen(req, timeout=10)
+
+
+def test_serve_get_query(served):
+    status, ctype, body = _get(f"{served}/query?{urllib.parse.urlencode({'query': ENVOYS})}")
+    assert status == 200 and ctype == "application/sparql-results+json"
+    pairs = {(b["e"]["value"], b["p"]["value"]) for b in json.loads(body)["results"]["bindings"]}
+    assert ("Kirill Dmitriev", "Vladimir Poutine") in pairs  # 001: "Kirill Dmitriev, envoyé du président russe"
+
+
+def test_serve_post_query_as_csv(served):
+    req = urllib.request.Request(f"{served}/query", data=ENVOYS.encode(), method="POST",
+                                 headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        text = resp.read().decode()
+    assert resp.headers["Content-Type"] == "text/csv"
+    assert "Steve Witkoff,Donald Trump" in text.replace("\r", "")
+
+
+def test_serve_is_read_only(served):
+    for body, ctype in ((b"DROP ALL", "application/sparql-update"),
+                        (b"update=DROP+ALL", "application/x-www-form-urlencoded")):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            _post(f"{served}/query", body, ctype)
+        assert err.value.code == 403
+    _, _, body = _get(f"{served}/query?{urllib.parse.urlencode({'query': 'SELECT (COUNT(*) AS ?n) {?s ?p ?o}'})}")
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_serve_bad_query_is_a_400(served):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        _get(f"{served}/query?query=SELECT+WHERE+%7B")
+    assert err.value.code == 400
+    assert b"bad query" in err.value.read()
+
+
+def test_serve_query_page(served):
+    status, ctype, body = _get(served + "/", accept="text/html")
+    assert status == 200 and ctype.startswith("text/html")
+    assert b"<form" in body and b"/query" in body
