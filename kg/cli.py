@@ -90,6 +90,18 @@ def cmd_validate(args) -> int:
     return 0 if result.conforms else 1
 
 
+def cmd_reason(args) -> int:
+    from kg.formats import RdfFormat, read_graph, write_graph
+    from kg.reason import format_text, reason
+
+    result = reason(read_graph(args.graph))
+    print(format_text(result))
+    if args.output and result.consistent:
+        write_graph(result.inferred, args.output, fmt=RdfFormat.from_extension(args.output))
+        print(f"wrote {len(result.inferred)} inferred triples to {args.output}", file=sys.stderr)
+    return 0 if result.consistent else 1
+
+
 def cmd_stats(args) -> int:
     from kg.formats import read_graph
     from kg.stats import format_stats, graph_stats
@@ -219,6 +231,15 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("graph", type=Path, metavar="GRAPH")
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("reason", help="check a graph with the OWL reasoner (HermiT, needs Java)",
+                       description="Run HermiT on GRAPH with ontology/diplomacy.ttl: report inconsistency (with "
+                       "the likely offending individuals), unsatisfiable classes and a summary of the inferred "
+                       "triples. Exit 0 when consistent, 1 when not.")
+    r.add_argument("graph", type=Path, metavar="GRAPH")
+    r.add_argument("-o", "--output", type=Path, metavar="INFERRED",
+                   help="write the inferred triples (not the asserted ones); format from the extension")
+    r.set_defaults(func=cmd_reason)
 
     st = sub.add_parser("stats", help="summarise a graph", description="Print the articles, entities by type, "
                         "facts by relation and evidence count of GRAPH (the summary `kg build` prints).")
