@@ -174,6 +174,7 @@ def _chrome_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
 _BYLINE = re.compile(r"(?i:par)\s+[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*(?:\s+(?:(?:de|du|des|van|von|le|la|d'|d’)\s+)?"
                      r"[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*){0,3}(?:\s*(?:,|\||-|–|et|avec)\s*.{0,60})?")
 _SOURCE = re.compile(r"^\s*source\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+_SOURCE_URL = re.compile(r"^\s*source\s*:\s*((?:https?://|www\.)\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 def _is_sentence(line: str) -> bool:
@@ -286,7 +287,7 @@ def _text_metadata(text: str) -> tuple[str | None, str | None, str | None]:
     """Title, source URL and publication date found in a plain text's lines."""
     lines = [ln.strip() for ln in text.splitlines()]
     flags = _chrome_flags(lines)
-    url = (m := _SOURCE.search(text)) and m.group(1)
+    url = (m := _SOURCE_URL.search(text)) and m.group(1)
     date = None
     if url and (d := _URL_DATE.search(url)):
         date = _iso(*d.groups())
@@ -318,6 +319,13 @@ def _check_text(text: str, *, empty: str) -> None:
         raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words (need {_MIN_FRENCH_RATIO:.0%})")
 
 
+def _with_body(article: Article) -> Article:
+    """``article`` unless all its lines are page chrome."""
+    if not article.body:
+        raise SkipError("no article text, only page chrome (menus, bylines, links)")
+    return article
+
+
 def _read_raw(path: Path, limit: int) -> bytes:
     size = path.stat().st_size
     if size > limit:
@@ -337,8 +345,8 @@ def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
         on_notice(path, f"not valid UTF-8; decoded as {encoding}")
     _check_text(text, empty="only whitespace")
     title, url, date = _text_metadata(text)
-    return Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
-                   title=title, url=url, date=date, body=split_body(text))
+    return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
+                   title=title, url=url, date=date, body=split_body(text)))
 
 
 def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
@@ -355,9 +363,9 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     _check_text(text, empty="no article text found in the HTML page")
     _, text_url, text_date = _text_metadata(text)
     date = (doc.date and parse_date(doc.date)) or text_date
-    return Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
+    return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
                    title=_clean(doc.title) if doc.title else None, url=doc.url or text_url, date=date,
-                   body=split_body(text))
+                   body=split_body(text)))
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
@@ -411,9 +419,9 @@ def read_jsonl_file(path: Path, *, on_skip: OnSkip | None = None,
                 if not (date := parse_date(raw_date)) and on_notice:
                     on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
             title, url, text_date = _text_metadata(text)
-            yield Article(doc_id=doc_id, file_name=path.name, content_hash=_sha256(line), text=text,
+            yield _with_body(Article(doc_id=doc_id, file_name=path.name, content_hash=_sha256(line), text=text,
                           title=_field(obj, "title") or title, url=_field(obj, "url") or url,
-                          date=date or text_date, body=split_body(text))
+                          date=date or text_date, body=split_body(text)))
         except SkipError as err:
             _skip(on_skip, path, f"line {n}: {err}")
 
