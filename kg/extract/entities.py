@@ -115,14 +115,14 @@ class EntityFinder:
                 if span is not None:
                     persons.append(span)
                     taken.update(t.i for t in span)
-            elif ent.label_ in ("LOC", "ORG"):
-                self._add_other(ms, ent)
-                taken.update(t.i for t in ent)
+            elif ent.label_ in ("LOC", "ORG") and (span := self._add_other(ms, ent)) is not None:
+                taken.update(t.i for t in span)
         _add_persons(ms, persons)
         for tok in doc:
             if tok.i not in taken and tok.lower_ in self.demonyms:
                 cid = self.demonyms[tok.lower_]
-                ms.add(doc[tok.i:tok.i + 1], _state_key(cid), _Draft(EntityType.STATE, lexicon_id=cid), "demonym")
+                state = _Draft(EntityType.STATE, [self.lex.countries[cid].name], lexicon_id=cid)
+                ms.add(doc[tok.i:tok.i + 1], _state_key(cid), state, "demonym")
         return ms
 
     def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
@@ -131,21 +131,24 @@ class EntityFinder:
             part_of = None
             if body.state:
                 part_of = _state_key(body.state)
-                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, lexicon_id=body.state))
+                state = self.lex.countries[body.state]
+                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(EntityType.ORGANIZATION, lexicon_id=lid, part_of=part_of))
         elif kind == "capital" and _is_location_use(span):
             ms.add(span, f"L:{fold(span.text)}", _Draft(EntityType.PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(EntityType.STATE, lexicon_id=lid))
 
-    def _add_other(self, ms: Mentions, ent: Span) -> None:
+    def _add_other(self, ms: Mentions, ent: Span) -> Span | None:
+        """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
-        if span is None or not span.text[:1].isupper() or len(span.text) < 2:
-            return
+        if span is None or not span.text[:1].isupper() or len(span.text) < 2 or span[0].lower_ in self.demonyms:
+            return None
         words = {t.lower_ for t in span}
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or span.text.isupper()
         etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
         ms.add(span, f"{'O' if is_org else 'L'}:{fold(span.text)}", _Draft(etype))
+        return span
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

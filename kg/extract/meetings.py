@@ -22,6 +22,8 @@ from kg.records import EntityType, Meeting
 _CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont", "où", ";", ":", "«", "lors",
                 "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
 _ALL_TOGETHER = {"réunir", "rassembler"}
+# Verbs whose object is a topic: the counterpart is introduced by "avec".
+_WITH_ONLY = {"discuter", "négocier", "dialoguer", "entretenir"}
 _PLANNING_WORDS = {"prochain", "prochaine", "futur", "future", "éventuel", "éventuelle", "possibilité", "projet",
                    "proposer", "envisager", "prévoir", "préparer", "préparation", "souhaiter", "espérer", "vouloir",
                    "devoir", "pouvoir", "organiser", "tenue", "proposition"}
@@ -60,7 +62,11 @@ class MeetingFinder:
 
     def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:
         subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-        others = _agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)
+        start = verb.i + 1
+        if verb.lemma_ in _WITH_ONLY and not (subjects == [] and _is_reciprocal(verb)):
+            # "discuter de la Syrie avec X": only X is met
+            start = next((t.i + 1 for t in doc[verb.i + 1:verb.sent.end] if t.lower_ == "avec"), verb.sent.end)
+        others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
         if verb.lemma_ in _ALL_TOGETHER or (_is_reciprocal(verb) and not subjects):
             return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
         if not others:
@@ -75,13 +81,23 @@ class MeetingFinder:
                 return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect, coordinated=True), ms))
             if word == "avec":
                 others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
-                governor = next((a for a in noun.ancestors if a.pos_ == "VERB"), None)
+                governor = _governor(noun)
                 if governor is None or noun.dep_.startswith("nsubj") or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
                     return []
                 return _pairs_across(_agents(_subject_keys(governor, refs, indirect), ms), others)
             if word in _CLAUSE_STOP or doc[j].pos_ == "AUX" or doc[j].text in (",", "."):
                 break
         return []
+
+
+def _governor(noun: Token) -> Token | None:
+    """The verb whose subject holds the talks: 'a tenu (une série de) réunions avec …'."""
+    for head in (noun.head, noun.head.head):
+        if head.pos_ == "VERB":
+            return head
+        if head.pos_ != "NOUN":
+            break
+    return None
 
 
 def _agents(keys: list[str], ms: Mentions) -> list[str]:

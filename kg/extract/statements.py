@@ -71,8 +71,9 @@ class StatementFinder:
             named = [k for k in refs.group(subj, indirect=indirect) if k not in keys]
             if not any(ms.type_of(k) is EntityType.PERSON for k in named):
                 # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
-                inside = [ms.key_of(t) for t in subj.subtree
-                          if t.i not in refs.complement and t.i not in refs.sources and ms.key_of(t)]
+                span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))
+                inside = [ms.key_of(verb.doc[i]) for i in span
+                          if i not in refs.complement and i not in refs.sources and ms.key_of(verb.doc[i])]
                 named = [k for k in dict.fromkeys(inside) if ms.type_of(k) is EntityType.PERSON] or named
             keys += [k for k in named if k not in keys]
         keys = [k for k in keys if ms.type_of(k) is not EntityType.PLACE]

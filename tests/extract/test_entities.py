@@ -1,0 +1,32 @@
+"""Entity typing: lexicon over NER, capitals as governments or places, page chrome is not a person."""
+from kg.records import EntityType
+
+
+def _types(r):
+    return {e.names[0]: e.type for e in r.raw.entities}
+
+
+def test_entities_government_body_is_an_organization_of_its_state(run):
+    r = run("Le Kremlin a indiqué que Piotr Sidorenko rendrait compte au président.")
+    kremlin = next(e for e in r.raw.entities if e.names[0] == "Kremlin")
+    assert kremlin.type is EntityType.ORGANIZATION
+    assert r.types[kremlin.part_of] == "State"
+    assert _types(r)["Piotr Sidorenko"] is EntityType.PERSON
+
+
+def test_entities_capital_as_agent_is_the_state_as_location_a_place(run):
+    r = run("Moscou a annoncé une prochaine rencontre à Moscou.")
+    types = {e.type for e in r.raw.entities if "Moscou" in e.names}
+    assert types == {EntityType.STATE, EntityType.PLACE}
+
+
+def test_entities_glued_page_chrome_is_not_a_person(run):
+    r = run("Accueil ActualitéKovalenko: Genève proche d'un accord\n\nAnna Kovalenko a parlé.")
+    persons = [e.names for e in r.raw.entities if e.type is EntityType.PERSON]
+    assert persons == [("Anna Kovalenko",)]
+
+
+def test_entities_surname_alone_joins_full_name(run):
+    r = run("Anna Kovalenko est arrivée à Genève. Kovalenko a ensuite rencontré la presse.")
+    persons = [e for e in r.raw.entities if e.type is EntityType.PERSON]
+    assert len(persons) == 1 and set(persons[0].names) == {"Anna Kovalenko", "Kovalenko"}

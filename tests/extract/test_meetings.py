@@ -1,0 +1,48 @@
+"""Meetings: verbs and nouns, coordinated participants, planned and denied meetings."""
+
+
+def test_meetings_verb_with_place(run):
+    r = run("John Carter a rencontré Piotr Sidorenko à Genève.")
+    assert r.meetings(planned=False) == {frozenset({"John Carter", "Piotr Sidorenko"})}
+    meeting = r.of(__import__("kg.records", fromlist=["Meeting"]).Meeting)[0]
+    assert r.name(meeting.place) == "Genève"
+
+
+def test_meetings_coordinated_participants_and_representatives_of_states(run):
+    r = run("John Carter et Marc Lefèvre ont rencontré un négociateur ukrainien, Anna Kovalenko, "
+            "ainsi que des représentants de la France et de l'Allemagne.")
+    held = r.meetings(planned=False)
+    for a in ("John Carter", "Marc Lefèvre"):
+        for b in ("Anna Kovalenko", "France", "Allemagne"):
+            assert frozenset({a, b}) in held
+    assert frozenset({"John Carter", "Marc Lefèvre"}) not in held
+
+
+def test_meetings_future_meeting_is_planned(run):
+    r = run("Genève accueillera samedi une rencontre entre des représentants américains et russes.")
+    assert r.meetings(planned=True) == {frozenset({"États-Unis", "Russie"})}
+    assert not r.meetings(planned=False)
+
+
+def test_meetings_reciprocal_verb(run):
+    r = run("Rappelons que le sommet, où s'étaient entretenus le président américain John Carter "
+            "et le président russe Piotr Sidorenko, avait déçu.")
+    assert frozenset({"John Carter", "Piotr Sidorenko"}) in r.meetings()
+
+
+def test_meetings_denied_meeting_is_not_a_meeting(run):
+    r = run("Moscou a démenti toute préparation de négociations entre Piotr Sidorenko et John Carter.")
+    assert not r.meetings()
+
+
+def test_meetings_topic_is_not_a_participant(run):
+    r = run("John Carter a rencontré Piotr Sidorenko pour discuter de la Syrie.")
+    assert r.meetings() == {frozenset({"John Carter", "Piotr Sidorenko"})}
+
+
+def test_meetings_talks_held_with_a_delegation(run):
+    r = run("Piotr Sidorenko a tenu une série de réunions avec une délégation américaine "
+            "se composant de John Carter et de Marc Lefèvre.")
+    held = r.meetings(planned=False)
+    assert frozenset({"Piotr Sidorenko", "John Carter"}) in held
+    assert frozenset({"Piotr Sidorenko", "Marc Lefèvre"}) in held

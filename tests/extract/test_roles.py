@@ -1,0 +1,49 @@
+"""Envoys and positions from title phrases, in every order, with the tricky negatives."""
+
+
+def test_roles_title_before_name_with_nationality(run):
+    r = run("L'envoyé spécial américain John Carter est arrivé mardi à Genève.")
+    assert ("John Carter", "États-Unis") in r.mandates()
+
+
+def test_roles_apposition_after_name(run):
+    r = run("Piotr Sidorenko, émissaire du Kremlin, est arrivé mardi à Genève.")
+    assert ("Piotr Sidorenko", "Kremlin") in r.mandates()
+
+
+def test_roles_principal_is_a_person(run):
+    r = run("L'émissaire spécial de Marc Lefèvre, John Carter, a rencontré des diplomates à Genève.")
+    assert r.mandates() == {("John Carter", "Marc Lefèvre")}
+
+
+def test_roles_envoy_for_a_country_is_not_its_envoy(run):
+    r = run("L'émissaire pour la Syrie John Carter est arrivé mardi à Genève.")
+    assert not any(principal == "Syrie" for _, principal in r.mandates())
+
+
+def test_roles_delegation_led_by(run):
+    r = run("La délégation ukrainienne conduite par Anna Kovalenko est arrivée à Genève.")
+    assert ("Anna Kovalenko", "Ukraine") in r.mandates()
+
+
+def test_roles_represented_by(run):
+    r = run("Les États-Unis seront représentés par John Carter lors du sommet.")
+    assert ("John Carter", "États-Unis") in r.mandates()
+
+
+def test_roles_position_in_organization(run):
+    r = run("Le porte-parole du Kremlin, Piotr Sidorenko, a déclaré que rien n'était décidé.")
+    assert ("Piotr Sidorenko", "porte-parole", "Kremlin") in r.positions()
+    assert not r.mandates()
+
+
+def test_roles_portfolio_is_part_of_the_title(run):
+    r = run("Le vice-ministre russe des Affaires étrangères, Piotr Sidorenko, a rejeté cette option.")
+    holder, title, org = next(iter(r.positions()))
+    assert (holder, org) == ("Piotr Sidorenko", "Russie")
+    assert title == "vice-ministre des Affaires étrangères"
+
+
+def test_roles_participle_envoyes_is_not_a_title(run):
+    r = run("Les drones envoyés par la Russie ont frappé Odessa, selon les autorités.")
+    assert not r.mandates() and not r.positions()

@@ -1,0 +1,50 @@
+"""Statements: reported speech, quotes, incises, 'selon', state speakers, pronouns and descriptions."""
+
+
+def test_statements_reported_clause_is_the_content(run):
+    r = run("Piotr Sidorenko a affirmé que les négociations progressaient lentement.")
+    assert r.statements() == {("Piotr Sidorenko", "les négociations progressaient lentement")}
+
+
+def test_statements_qualified_as_quote(run):
+    r = run("Anna Kovalenko a qualifié de « très constructives » les discussions de Genève.")
+    assert ("Anna Kovalenko", "très constructives") in r.statements()
+    assert all(s.quoted for s in r.of(__import__("kg.records", fromlist=["Statement"]).Statement))
+
+
+def test_statements_incise_after_quote_resolves_pronoun(run):
+    r = run("Anna Kovalenko est arrivée à Genève lundi. « Nous sommes prêts à signer un accord », souligne-t-elle.")
+    assert ("Anna Kovalenko", "Nous sommes prêts à signer un accord") in r.statements()
+
+
+def test_statements_according_to(run):
+    r = run("Selon Piotr Sidorenko, les discussions reprendront la semaine prochaine.")
+    assert r.statements() == {("Piotr Sidorenko", "les discussions reprendront la semaine prochaine")}
+
+
+def test_statements_capital_speaks_for_its_state(run):
+    r = run("Moscou a annoncé avoir pris le contrôle de deux villages.")
+    speakers = {s for s, _ in r.statements()}
+    assert speakers == {"S:RU"} or speakers == {"Moscou"}
+    assert r.types[r.of(__import__("kg.records", fromlist=["Statement"]).Statement)[0].speaker] == "State"
+
+
+def test_statements_pronoun_goes_to_previous_subject(run):
+    r = run("Piotr Sidorenko est arrivé à Genève. Il a déclaré que la Russie était prête à discuter.")
+    assert ("Piotr Sidorenko", "la Russie était prête à discuter") in r.statements()
+
+
+def test_statements_role_description_resolves_to_holder(run):
+    r = run("Le président ukrainien Taras Bondarenko est arrivé à Genève. "
+            "Le président ukrainien a estimé que la paix restait possible.")
+    assert ("Taras Bondarenko", "la paix restait possible") in r.statements()
+
+
+def test_statements_named_member_of_a_group_speaks(run):
+    r = run("Plusieurs responsables russes, dont Piotr Sidorenko, ont jugé ces propositions « inacceptables ».")
+    assert {s for s, _ in r.statements()} == {"Piotr Sidorenko"}
+
+
+def test_statements_no_speaker_no_statement(run):
+    r = run("Des éléments divulgués indiquent que le document pourrait inclure des concessions.")
+    assert not r.statements()
