@@ -35,6 +35,8 @@ _RECORDS = {cls.__name__: cls for cls in (
     records.Article, records.Mention, records.Entity, records.Evidence, records.Statement,
     records.Meeting, records.Mandate, records.Position, records.DocResult)}
 _TAG = "@record"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 # What decides the records of an article: the extraction code, its lexicons and the model.
 _EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "records.py", "lexicon.py", "resources/fr/*")
@@ -105,6 +107,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes private files; cache files are ordinary ones
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
