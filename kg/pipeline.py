@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph
@@ -35,22 +36,58 @@ def analyze(article: Article) -> DocResult:
     return extract(doc, article)
 
 
+# Articles per nlp.pipe call: batching saves ~15% CPU over one nlp() call per article
+# (bench/, same run), and small chunks keep both workers busy until the end.
+CHUNK = 16
+
+
+def analyze_batch(articles: list[Article]) -> list[DocResult]:
+    """Extract the records of several articles with one ``nlp.pipe`` call; no Doc outlives it."""
+    docs = nlp_mod.load().pipe((body_text(a) for a in articles), batch_size=len(articles) or 1)
+    return [extract(doc, article) for doc, article in zip(docs, articles)]
+
+
+def _chunks(articles: Iterable[Article], size: int, gate: threading.Semaphore) -> Iterator[list[Article]]:
+    """Lists of ``size`` articles, read only when ``gate`` lets one more chunk be in flight."""
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) == size:
+            gate.acquire()
+            yield chunk
+            chunk = []
+    if chunk:
+        gate.acquire()
+        yield chunk
+
+
 def analyze_all(articles: Iterable[Article], *, workers: int = 1,
                 progress: Progress | None = None) -> list[DocResult]:
-    """Analyze articles, in ``workers`` processes when more than one."""
-    results = []
+    """Analyze articles, in ``workers`` processes when more than one.
+
+    Articles are read as they are needed (at most a few chunks per worker in flight), so memory
+    holds the small DocResults, never the input corpus or the Docs.
+    """
+    results: list[DocResult] = []
     if workers <= 1:
-        for n, article in enumerate(articles, 1):
-            results.append(analyze(article))
+        gate = threading.Semaphore(1)
+        for chunk in _chunks(articles, CHUNK, gate):
+            results += analyze_batch(chunk)
+            gate.release()
             if progress:
-                progress(n, article)
+                for n, article in enumerate(chunk, len(results) - len(chunk) + 1):
+                    progress(n, article)
         return results
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    gate = threading.Semaphore(3 * workers)
     with ctx.Pool(workers) as pool:
-        for n, result in enumerate(pool.imap(analyze, articles, chunksize=4), 1):
-            results.append(result)
-            if progress:
-                progress(n, result.article)
+        # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
+        for batch in pool.imap(analyze_batch, _chunks(articles, CHUNK, gate)):
+            gate.release()
+            for result in batch:
+                results.append(result)
+                if progress:
+                    progress(len(results), result.article)
     return results
 
 
