@@ -143,8 +143,12 @@ def _group_key(doc_id: str, ent: Entity) -> str:
 def _pick_label(forms: Counter, etype: EntityType) -> str:
     """The preferred name: for persons the most used full name, else the most used form."""
     def rank(name: str):
-        full = len(split_name(name)[0]) > 0 if etype is EntityType.PERSON else True
-        return (full, forms[name], len(name), name)
+        if etype is not EntityType.PERSON:
+            return (forms[name], len(name), name)
+        surname = split_name(name)[1]
+        spelling = sum(n for form, n in forms.items() if split_name(form)[1] == surname)
+        # A full name, the most used, in the most used spelling of the surname; then a stable order.
+        return (bool(split_name(name)[0]), forms[name], spelling, -len(name), name)
     return max(forms, key=rank)
 
 
