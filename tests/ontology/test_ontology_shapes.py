@@ -1,0 +1,173 @@
+"""Each SHACL shape has a valid fixture (fixtures/valid.ttl) and an invalid one (an edit of it) that makes
+exactly that shape fire on the expected focus node."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from rdflib.namespace import SH
+
+from kg.validate import SHAPES_NS, shapes_graph, validate
+from kg.vocab import ID
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DSH = Namespace(SHAPES_NS)
+PREFIXES = """@prefix dip: <https://w3id.org/diplomacy-kg/ontology#> .
+@prefix id: <https://w3id.org/diplomacy-kg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+BLANK = "_"  # the focus node is a blank node
+
+
+@dataclass(frozen=True)
+class Case:
+    shape: str
+    focus: str
+    delete: str = ""
+    insert: str = ""
+    also: tuple[str, ...] = ()  # other shapes the edit necessarily breaks
+
+
+CASES = [
+    Case("OneKindShape", "state-s", insert="id:state-s a dip:Person ."),
+    Case("EntityShape", BLANK, insert='[] a dip:Place ; rdfs:label "Nulle part" ; dip:mentionedIn id:article-a .'),
+    Case("EntityLabelShape", "place-g", delete='id:place-g rdfs:label "Genève" .'),
+    Case("EntityAltLabelShape", "envoy-p", delete='id:envoy-p skos:altLabel "J. Exemple" .',
+         insert='id:envoy-p skos:altLabel "" .'),
+    Case("EntityMentionedInShape", "place-g", delete="id:place-g dip:mentionedIn id:article-a ."),
+    Case("MentionedInDomainShape", "untyped", insert="id:untyped dip:mentionedIn id:article-a ."),
+    Case("PartOfDomainShape", "place-g", insert="id:place-g dip:partOf id:state-s ."),
+    Case("PartOfRangeShape", "org-o", delete="id:org-o dip:partOf id:state-s .",
+         insert="id:org-o dip:partOf id:place-g ."),
+    Case("StatedDomainShape", "place-g", delete="id:envoy-p dip:stated id:statement-1 .",
+         insert="id:place-g dip:stated id:statement-1 ."),
+    Case("StatedRangeShape", "minister-q", insert="id:minister-q dip:stated id:meeting-1 ."),
+    Case("MetWithDomainShape", "place-g", insert="id:place-g dip:metWith id:envoy-p ."),
+    Case("MetWithRangeShape", "minister-q", insert="id:minister-q dip:metWith id:place-g ."),
+    Case("EnvoyOfDomainShape", "state-s", insert="id:state-s dip:envoyOf id:org-o ."),
+    Case("EnvoyOfRangeShape", "envoy-p", insert="id:envoy-p dip:envoyOf id:place-g ."),
+    Case("RepresentsDomainShape", "place-g", insert="id:place-g dip:represents id:state-s ."),
+    Case("RepresentsRangeShape", "minister-q", insert="id:minister-q dip:represents id:article-a ."),
+    Case("HoldsPositionDomainShape", "state-s", insert="id:state-s dip:holdsPosition id:position-1 .",
+         also=("PositionHeldShape",)),
+    Case("HoldsPositionRangeShape", "minister-q", insert="id:minister-q dip:holdsPosition id:mandate-1 ."),
+    Case("FactShape", BLANK, insert='[] a dip:Mandate ; dip:envoy id:minister-q ; dip:principal id:state-s ; '
+         'dip:title "émissaire" ; dip:evidence id:evidence-1 .'),
+    Case("FactEvidenceShape", "mandate-1", delete="id:mandate-1 dip:evidence id:evidence-1 ."),
+    Case("StatementShape", "statement-1", insert="id:statement-1 dip:planned true ."),
+    Case("StatementSpeakerShape", "statement-1", insert="id:minister-q dip:stated id:statement-1 ."),
+    Case("StatementContentShape", "statement-1", delete='id:statement-1 dip:content "nous avançons" .',
+         insert='id:statement-1 dip:content "" .'),
+    Case("StatementQuotedShape", "statement-1", delete="id:statement-1 dip:quoted true .",
+         insert='id:statement-1 dip:quoted "oui" .'),
+    Case("MeetingShape", "meeting-1", insert="id:meeting-1 dip:quoted true ."),
+    Case("MeetingParticipantShape", "meeting-1", delete="id:meeting-1 dip:participant id:minister-q ."),
+    Case("MeetingLocationShape", "meeting-1", delete="id:meeting-1 dip:location id:place-g .",
+         insert="id:meeting-1 dip:location id:org-o ."),
+    Case("MeetingDateShape", "meeting-1", delete='id:meeting-1 dip:date "2025-01-01"^^xsd:date .',
+         insert='id:meeting-1 dip:date "2025-01-01T10:00:00"^^xsd:dateTime .'),
+    Case("MeetingPlannedShape", "meeting-1", delete="id:meeting-1 dip:planned false ."),
+    Case("MandateShape", "mandate-1", insert="id:mandate-1 dip:holder id:envoy-p ."),
+    Case("MandateEnvoyShape", "mandate-1", delete="id:mandate-1 dip:principal id:state-s .",
+         insert="id:mandate-1 dip:principal id:envoy-p ."),
+    Case("MandatePrincipalShape", "mandate-1", delete="id:mandate-1 dip:principal id:state-s .",
+         insert="id:mandate-1 dip:principal id:place-g ."),
+    Case("MandateTitleShape", "mandate-1", delete='id:mandate-1 dip:title "émissaire" .'),
+    Case("PositionShape", "position-1", insert="id:position-1 dip:principal id:state-s ."),
+    Case("PositionHolderShape", "position-1",
+         insert="id:position-1 dip:holder id:minister-q . id:minister-q dip:holdsPosition id:position-1 ."),
+    Case("PositionHeldShape", "position-1", delete="id:envoy-p dip:holdsPosition id:position-1 ."),
+    Case("PositionInShape", "position-1", delete="id:position-1 dip:positionIn id:org-o .",
+         insert="id:position-1 dip:positionIn id:place-g ."),
+    Case("PositionTitleShape", "position-1", insert='id:position-1 dip:title "" .'),
+    Case("EvidenceShape", "evidence-1", insert='id:evidence-1 dip:title "titre" .'),
+    Case("EvidenceOfShape", "evidence-2", insert='id:evidence-2 a dip:Evidence ; dip:article id:article-a ; '
+         'dip:sentence "Rien." ; dip:beginIndex "0"^^xsd:nonNegativeInteger ; '
+         'dip:endIndex "5"^^xsd:nonNegativeInteger ; dip:rule "meeting.verb.v1" ; dip:confidence 0.5 .'),
+    Case("EvidenceArticleShape", "evidence-1", delete="id:evidence-1 dip:article id:article-a ."),
+    Case("EvidenceSentenceShape", "evidence-1", insert='id:evidence-1 dip:sentence "Autre phrase." .'),
+    Case("EvidenceBeginShape", "evidence-1", delete='id:evidence-1 dip:beginIndex "0"^^xsd:nonNegativeInteger .',
+         insert='id:evidence-1 dip:beginIndex "70"^^xsd:nonNegativeInteger .'),
+    Case("EvidenceEndShape", "evidence-1", delete='id:evidence-1 dip:endIndex "70"^^xsd:nonNegativeInteger .',
+         insert='id:evidence-1 dip:endIndex "70"^^xsd:integer .'),
+    Case("EvidenceRuleShape", "evidence-1", delete='id:evidence-1 dip:rule "meeting.verb.v1" .',
+         insert='id:evidence-1 dip:rule "meeting verb" .'),
+    Case("EvidenceConfidenceShape", "evidence-1", delete="id:evidence-1 dip:confidence 0.75 .",
+         insert="id:evidence-1 dip:confidence 1.5 ."),
+    Case("ArticleShape", "article-a", insert="id:article-a dip:confidence 0.5 ."),
+    Case("ArticleFileNameShape", "article-a", delete='id:article-a dip:fileName "a.txt" .'),
+    Case("ArticleContentHashShape", "article-a",
+         delete='id:article-a dip:contentHash "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" .',
+         insert='id:article-a dip:contentHash "md5:0123" .'),
+    Case("ArticleLanguageShape", "article-a", delete='id:article-a dip:language "fr" .',
+         insert='id:article-a dip:language "français" .'),
+    Case("ArticleTitleShape", "article-a", insert='id:article-a dip:title "Un second titre" .'),
+    Case("ArticleSourceURLShape", "article-a", delete='id:article-a dip:sourceURL "https://example.org/a"^^xsd:anyURI .',
+         insert='id:article-a dip:sourceURL "https://example.org/a" .'),
+    Case("ArticleDatePublishedShape", "article-a", delete='id:article-a dip:datePublished "2025-01-02"^^xsd:date .',
+         insert='id:article-a dip:datePublished "2 janvier 2025" .'),
+]
+
+
+def _valid() -> Graph:
+    return Graph().parse(FIXTURES / "valid.ttl", format="turtle")
+
+
+def _snippet(text: str) -> Graph:
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def _named_shapes() -> set[URIRef]:
+    sg = shapes_graph()
+    shapes = set(sg.subjects(RDF.type, SH.NodeShape)) | set(sg.subjects(RDF.type, SH.PropertyShape))
+    assert all(isinstance(s, URIRef) for s in shapes), "every shape is named, so a report says which one fired"
+    return shapes
+
+
+def test_shapes_pass_shacl_meta_validation():
+    conforms, _, text = pyshacl.validate(shapes_graph(), shacl_graph=None, meta_shacl=True)
+    assert conforms, text
+
+
+def test_shapes_every_shape_has_an_invalid_fixture():
+    assert {DSH[c.shape] for c in CASES} == _named_shapes()
+
+
+def test_shapes_valid_fixture_conforms_and_reaches_every_node_shape():
+    g = _valid()
+    result = validate(g)
+    assert result.conforms, [v for v in result.violations]
+    # A shape that targets nothing in the valid fixture would pass without being tested.
+    sg, ont = shapes_graph(), Graph().parse(Path(__file__).parents[2] / "ontology" / "diplomacy.ttl")
+    for shape in sg.subjects(RDF.type, SH.NodeShape):
+        targets = set()
+        for cls in sg.objects(shape, SH.targetClass):
+            subclasses = set(ont.transitive_subjects(RDFS.subClassOf, cls))
+            targets |= {s for c in subclasses for s in g.subjects(RDF.type, c)}
+        for p in sg.objects(shape, SH.targetSubjectsOf):
+            targets |= set(g.subjects(p, None))
+        assert targets, f"{shape} has no focus node in fixtures/valid.ttl"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.shape for c in CASES])
+def test_shapes_invalid_fixture_fires_its_shape(case: Case):
+    g = _valid()
+    for t in _snippet(case.delete):
+        assert t in g, f"fixture edit deletes a triple not in valid.ttl: {t}"
+        g.remove(t)
+    g += _snippet(case.insert)
+    result = validate(g)
+    assert not result.conforms
+    fired = {(URIRef(v.shape), v.focus) for v in result.violations}
+    assert {shape for shape, _ in fired} == {DSH[s] for s in (case.shape, *case.also)}
+    focuses = {focus for shape, focus in fired if shape == DSH[case.shape]}
+    if case.focus == BLANK:
+        assert focuses and all(not f.startswith("http") for f in focuses)
+        assert any(isinstance(s, BNode) for s in g.subjects(RDF.type, None))
+    else:
+        assert focuses == {str(ID[case.focus])}
