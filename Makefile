@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser clean
+.PHONY: run test setup browser java clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 2; }
@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) java
 	@mkdir -p out
 	$(BIN)/kg build seeds -o out/seeds.ttl
 	$(BIN)/kg validate out/seeds.ttl
+	$(BIN)/kg reason out/seeds.ttl -o out/inferred.ttl
 	$(BIN)/kg report out/seeds.ttl -o out/report.html
 	$(BIN)/kg load out/seeds.ttl --store out/store --replace
 	@for q in queries/*.rq; do echo; echo "== $$q"; $(BIN)/kg query $$q --store out/store || exit 1; done
@@ -33,7 +34,15 @@ browser:
 	      || echo "warning: could not install chromium with apt-get" >&2; \
 	  else echo "warning: $(CHROMIUM) is missing and installing it needs root: apt-get install chromium" >&2; fi; }
 
-test: $(STAMP) browser
+# owlready2's HermiT reasoner (kg reason, tests/ontology) runs on Java: install a JRE when root, else stop.
+java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends default-jre-headless; \
+	  fi; \
+	  command -v java >/dev/null || { echo "error: java not found; the HermiT reasoner needs a Java runtime: apt-get install default-jre-headless" >&2; exit 2; }; }
+
+test: $(STAMP) browser java
 	$(BIN)/python -m pytest
 
 clean:
