@@ -89,7 +89,9 @@ def parse_term(text: str, *, prefixes: dict[str, str]) -> Term:
     ``@lang`` or ``^^datatype``, integers and decimals, ``true``/``false``; any other text is a plain string.
     """
     text = text.strip()
-    if text.startswith("<") and text.endswith(">"):
+    if text.startswith("<"):
+        if not text.endswith(">") or ">" in text[1:-1]:
+            raise ValueError(f"invalid IRI {text!r}: expected one <...>")
         return _iri(text[1:-1])
     if text.startswith('"'):
         return _literal(text, prefixes)
