@@ -22,7 +22,8 @@ run: $(STAMP) java
 	$(BIN)/kg reason out/seeds.ttl -o out/inferred.ttl
 	$(BIN)/kg report out/seeds.ttl -o out/report.html
 	$(BIN)/kg load out/seeds.ttl --store out/store --replace
-	@for q in queries/*.rq; do echo; echo "== $$q"; $(BIN)/kg query $$q --store out/store || exit 1; done
+	@for q in queries/*.rq; do echo; echo "== $$q: $$(sed -n 's/^# Question: //p' $$q)"; \
+	  $(BIN)/kg query $$q --store out/store || exit 1; done
 
 # The report's browser test drives Debian's chromium: playwright cannot download its own browser here.
 # Without root we only warn; the test then skips on a developer machine and fails under CI=true.
