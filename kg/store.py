@@ -17,7 +17,6 @@ OX_FORMAT = {
     RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
 }
 GRAPH_BASE = "https://w3id.org/diplomacy-kg/graph/"
-DEFAULT_GRAPH_NAME = GRAPH_BASE + "default"
 _STAGING = GRAPH_BASE + "staging/"
 
 
