@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 
@@ -22,8 +23,13 @@ def slug(text: str) -> str:
 
 def digest(*parts: str, length: int = 16) -> str:
     """Short stable hash of some strings (joined unambiguously)."""
-    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-    return h[:length]
+    if any("\x1f" in p or "\x1e" in p for p in parts):
+        # a part holding the separator would make ("a\x1fb",) and ("a", "b") alike; JSON keeps them apart,
+        # and the \x1e mark keeps this form apart from every plain join (so existing IRIs do not move)
+        joined = "\x1e" + json.dumps(parts)
+    else:
+        joined = "\x1f".join(parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 
 
 def entity_slugs(names: dict[str, tuple[str, str]]) -> dict[str, str]:
