@@ -8,6 +8,7 @@ Poutine") are not participants; neither is what follows "pour" or "sur" (the top
 """
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 from spacy.tokens import Doc, Token
@@ -50,9 +51,9 @@ class MeetingFinder:
                 continue
             ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
             planned = _is_planned(tok)
-            place = _place(doc, tok, ms)
+            place, date = _place(doc, tok, ms), french_date(tok.sent.text)
             for a, b in pairs:
-                out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place))
+                out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date))
         return out
 
     def _is_meeting_verb(self, tok: Token) -> bool:
@@ -123,6 +124,8 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
         subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass")]
         if subjects:
             return [k for s in subjects for k in refs.group(s, indirect=indirect)]
+        if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
+            break
         shares = head.dep_ == "conj" or head.dep_ in ("xcomp", "advcl") and (
             "Inf" in head.morph.get("VerbForm") or "Pres" in head.morph.get("Tense"))
         if head.head is head or not shares:
@@ -149,7 +152,9 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
         if coordinated and not (i in ms.by_token or i in refs.title_at or tok.lower_ in _COORDINATION
                                 or tok.pos_ in ("DET", "ADJ")):
             break
-        if i not in refs.complement and i not in refs.internal:
+        m = ms.by_token.get(i)
+        bare_adjective = m is not None and m.kind == "demonym" and tok.pos_ == "ADJ"
+        if i not in refs.complement and i not in refs.internal and not bare_adjective:
             for k in refs.of(tok, indirect=indirect):
                 if k not in keys:
                     keys.append(k)
@@ -165,6 +170,20 @@ def _is_planned(trigger: Token) -> bool:
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
             return True
     return False
+
+
+_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"]
+_DATE = re.compile(r"\b(1er|[0-3]?\d)\s+(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def french_date(text: str) -> str | None:
+    """ISO date of the first full French date in a text: 'le 20 décembre 2025' -> '2025-12-20'."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
+    return f"{m.group(3)}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{day:02d}" if 1 <= day <= 31 else None
 
 
 def _is_denied(trigger: Token) -> bool:

@@ -30,7 +30,7 @@ _BOUNDARY = {",", ".", ";", ":", "(", ")", "«", "»", '"', "qui", "que", "qu'",
 GROUP_NOUNS = {"responsables", "représentants", "autorités", "délégation",
                "délégations", "émissaires", "envoyés", "négociateurs", "diplomates", "dirigeants", "officiels",
                "équipe", "équipes", "gouvernement", "administration", "diplomatie", "sources", "source",
-               "conseillers", "ministres", "services", "partenaires", "homologues"}
+               "conseillers", "ministres", "services", "partenaires", "homologue", "homologues"}
 _RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mari", "frère", "soeur", "sœur",
                    "beau-père", "proche", "allié", "alliée", "ami", "amie", "père", "mère"}
 _LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}

@@ -37,7 +37,28 @@ def quotes(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _text(doc: Doc, i: int, j: int) -> str:
-    return doc[i:j].text.strip(" ,;:.«»\"'\n") if j > i else ""
+    """The words of tokens i..j, without surrounding punctuation and with balanced quotation marks."""
+    if j <= i:
+        return ""
+    text = doc[i:j].text.strip(" ,;:.\n")
+    while text[:1] in "«\"'" and _unbalanced(text):
+        text = text[1:].strip()
+    while text[-1:] in "»\"'" and _unbalanced(text):
+        text = text[:-1].strip()
+    return text.strip(" ,;:.\n")
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count("«") != text.count("»") or text.count('"') % 2 == 1
+
+
+def _without_nested(statements: list[Statement]) -> list[Statement]:
+    """Drop a statement whose words are part of a longer one by the same speaker in the same sentence
+    ("il a indiqué qu'il espérait « … »": one statement, not two)."""
+    def inside(a: Statement, b: Statement) -> bool:
+        return (a is not b and a.speaker == b.speaker and a.evidence.start == b.evidence.start
+                and a.content in b.content and len(a.content) < len(b.content))
+    return [s for s in statements if not any(inside(s, other) for other in statements)]
 
 
 class StatementFinder:
@@ -56,7 +77,7 @@ class StatementFinder:
         for q in qs:
             if q not in used:
                 out += self._orphan(doc, q, ms, refs)
-        return out
+        return _without_nested(out)
 
     def _speakers(self, verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
         indirect: list[str] = []

@@ -46,3 +46,22 @@ def test_meetings_talks_held_with_a_delegation(run):
     held = r.meetings(planned=False)
     assert frozenset({"Piotr Sidorenko", "John Carter"}) in held
     assert frozenset({"Piotr Sidorenko", "Marc Lefèvre"}) in held
+
+
+def test_meetings_counterpart_in_apposition_and_nationality_adjective_is_not_a_participant(run):
+    r = run("Le ministre turc des Affaires étrangères, Hakan Demir, a reçu à Ankara son homologue iranien, Ali Rezaei.")
+    assert r.meetings() == {frozenset({"Hakan Demir", "Ali Rezaei"})}
+
+
+def test_meetings_date_from_the_sentence(run):
+    from kg.records import Meeting
+
+    r = run("Le 12 mars 2025, le chancelier allemand Klaus Weber s'est entretenu avec le président français Paul Martin.")
+    (meeting,) = r.of(Meeting)
+    assert meeting.date == "2025-03-12"
+    assert {r.name(k) for k in meeting.participants} == {"Klaus Weber", "Paul Martin"}
+
+
+def test_meetings_talks_in_a_reduced_relative_have_no_agent(run):
+    r = run("Anna Kovalenko a évoqué un plan remanié après consultations avec la Pologne.")
+    assert not r.meetings()

@@ -48,3 +48,8 @@ def test_statements_named_member_of_a_group_speaks(run):
 def test_statements_no_speaker_no_statement(run):
     r = run("Des éléments divulgués indiquent que le document pourrait inclure des concessions.")
     assert not r.statements()
+
+
+def test_statements_nested_reporting_verb_is_one_statement(run):
+    r = run("Geir Olsen est arrivé à Riyad. Il a indiqué qu'il espérait « des avancées concrètes ».")
+    assert r.statements() == {("Geir Olsen", "il espérait « des avancées concrètes »")}
