@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, Literal, Namespace, URIRef, XSD
+from rdflib import RDF, Graph, Literal, Namespace
+from rdflib import namespace as ns
 
 from kg.reason import reason
 from kg.vocab import DIP, ID
@@ -80,8 +81,8 @@ def test_reason_range_clash_names_the_individual():
 def test_reason_functional_data_property_with_two_values_is_inconsistent():
     g = Graph()
     ev = ID["evidence/e"]
-    g.add((ev, DIP.confidence, Literal("0.5", datatype=XSD.decimal)))
-    g.add((ev, DIP.confidence, Literal("0.6", datatype=XSD.decimal)))
+    g.add((ev, DIP.confidence, Literal("0.5", datatype=ns.XSD.decimal)))
+    g.add((ev, DIP.confidence, Literal("0.6", datatype=ns.XSD.decimal)))
     result = reason(g)
     assert not result.consistent
     assert [c.individual for c in result.clashes] == [str(ev)]
@@ -89,9 +90,9 @@ def test_reason_functional_data_property_with_two_values_is_inconsistent():
 
 def test_reason_dates_are_reasoned_despite_hermit_lacking_xsd_date():
     g = Graph()
-    g.add((ID["meeting/m"], DIP.date, Literal("2025-01-01", datatype=XSD.date)))
+    g.add((ID["meeting/m"], DIP.date, Literal("2025-01-01", datatype=ns.XSD.date)))
     assert reason(g).consistent
-    g.add((ID["meeting/m"], DIP.date, Literal("hier", datatype=XSD.dateTime)))
+    g.add((ID["meeting/m"], DIP.date, Literal("hier", datatype=ns.XSD.dateTime)))
     assert not reason(g).consistent
 
 

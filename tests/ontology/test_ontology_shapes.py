@@ -171,3 +171,8 @@ def test_shapes_invalid_fixture_fires_its_shape(case: Case):
         assert any(isinstance(s, BNode) for s in g.subjects(RDF.type, None))
     else:
         assert focuses == {str(ID[case.focus])}
+
+
+def test_shapes_seeds_graph_conforms(seeds_graph):
+    result = validate(seeds_graph)
+    assert result.conforms, "\n".join(f"{v.shape} {v.focus} {v.path} {v.value}" for v in result.violations)
