@@ -121,13 +121,14 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     """The subject of a verb; an infinitive, a present participle or a coordinated verb shares its head's."""
     head = verb
     for _ in range(3):
-        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass")]
+        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")]
         if subjects:
             return [k for s in subjects for k in refs.group(s, indirect=indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
             break
+        form = head.morph.get("VerbForm")
         shares = head.dep_ == "conj" or head.dep_ in ("xcomp", "advcl") and (
-            "Inf" in head.morph.get("VerbForm") or "Pres" in head.morph.get("Tense"))
+            "Inf" in form or "Part" in form and "Pres" in head.morph.get("Tense"))
         if head.head is head or not shares:
             break
         head = head.head
