@@ -1,0 +1,93 @@
+"""`kg build` on bad input: exit status, --strict, and a build killed midway leaves the old output intact."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib.compare import isomorphic
+
+from kg.formats import read_graph
+
+KG = [sys.executable, "-m", "kg.cli"]
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*KG, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_cli_build_exit_status_and_strict(tmp_path, make_articles):
+    inp = tmp_path / "in"
+    make_articles(inp, 2, paragraphs=1)
+    out = tmp_path / "out.ttl"
+    ok = _run("build", inp, "-o", out, "--workers", "1", "-q")
+    assert ok.returncode == 0, ok.stderr
+    good = read_graph(out)
+
+    (inp / "empty.txt").write_bytes(b"")
+    (inp / "junk.txt").write_bytes(b"\x00\x01binary")
+    strict = _run("build", inp, "-o", out, "--workers", "1", "-q", "--strict")
+    assert strict.returncode == 1
+    assert f"skipped {inp / 'empty.txt'}: empty file" in strict.stderr
+    assert f"skipped {inp / 'junk.txt'}: binary file (binary data), not text" in strict.stderr
+    assert "--strict: 2 input(s) skipped" in strict.stderr
+    assert isomorphic(read_graph(out), good)  # untouched
+
+    lenient = _run("build", inp, "-o", out, "--workers", "1", "-q")
+    assert lenient.returncode == 3, lenient.stderr
+    assert isomorphic(read_graph(out), good)  # the same two articles
+    assert lenient.stderr.count("skipped ") == 2
+
+    nothing = _run("build", tmp_path / "none", "-o", tmp_path / "new.ttl", "-q")
+    assert nothing.returncode == 2 and not (tmp_path / "new.ttl").exists()
+    assert f"skipped {tmp_path / 'none'}: no such file or folder" in nothing.stderr
+
+
+def test_cli_build_help_documents_exit_status():
+    help_text = _run("build", "--help").stdout
+    for line in ("0    every input was used", "1    --strict", "3    graph written, but some input was skipped"):
+        assert line in help_text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_cli_build_killed_midway_keeps_previous_output(tmp_path, make_articles, sig):
+    from rdflib import RDFS, Literal
+
+    from kg.formats import write_graph
+    from kg.mapping import new_graph
+    from kg.vocab import ID
+
+    out = tmp_path / "out.ttl"
+    previous = new_graph()
+    previous.add((ID["person/x"], RDFS.label, Literal("the output of an earlier build")))
+    write_graph(previous, out)
+    before = out.read_bytes()
+
+    inp = tmp_path / "many"
+    paths = make_articles(inp, 300)
+    # a Windows-1252 file early in the order: its note on stderr says the build is under way
+    marker = paths[20]
+    marker.write_bytes(marker.read_text(encoding="utf-8").encode("cp1252"))
+    proc = subprocess.Popen([*KG, "build", str(inp), "-o", str(out), "--workers", "1"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        for line in proc.stderr:
+            if line.startswith(f"kg: note: {marker}"):
+                break
+            assert time.monotonic() < deadline, "no progress"
+        assert proc.poll() is None, "the build finished before it could be interrupted"
+        proc.send_signal(sig)
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert code == (-signal.SIGKILL if sig == signal.SIGKILL else 130)
+    assert out.read_bytes() == before
+    assert len(read_graph(out)) > 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.ttl")] == []
