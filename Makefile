@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser java clean
+.PHONY: run test setup browser java clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 2; }
@@ -45,6 +45,13 @@ java:
 
 test: $(STAMP) browser java
 	$(BIN)/python -m pytest
+
+# Benchmarks (bench/): build vs raw spaCy in the same run, scaling, graph sizes. Full takes ~15+ min.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf out .pytest_cache
