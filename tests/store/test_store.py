@@ -63,7 +63,7 @@ def test_store_bad_file_leaves_store_as_it_was(seeds_ttl, tmp_path):
     bad.write_text("<http://ex.org/a> <http://ex.org/p> .\n", encoding="utf-8")
     with pytest.raises(ValueError, match="seeds.ttl"):
         load(bad, store)
-    assert graphs(store) == {good.graph_name: good.triples}  # no half graph, no staging graph left
+    assert graphs(store) == {good.graph_name: good.triples}  # the old graph, untouched
 
 
 def test_store_rejects_a_graph_name_that_is_not_an_iri(seeds_ttl, tmp_path):
