@@ -22,6 +22,8 @@ _PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
 _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banque", "fondation", "université",
               "parti", "comité", "cour", "tribunal", "office", "organisation", "union", "forum", "centre",
               "assemblée", "parlement", "gouvernement", "armée", "fonds", "observatoire", "association"}
+_GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
+            "royaume", "administration", "capitale", "etats", "region"}
 _NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
 
 
@@ -118,6 +120,14 @@ class EntityFinder:
             elif ent.label_ in ("LOC", "ORG") and (span := self._add_other(ms, ent)) is not None:
                 taken.update(t.i for t in span)
         _add_persons(ms, persons)
+        for span, state in _ministries(doc, taken, self.demonyms):
+            part_of = None
+            if state:
+                part_of = _state_key(state)
+                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [self.lex.countries[state].name], lexicon_id=state))
+            key = f"O:{fold(span.text)}" + (f"@{state}" if state else "")
+            ms.add(span, key, _Draft(EntityType.ORGANIZATION, part_of=part_of))
+            taken.update(t.i for t in span)
         for tok in doc:
             if tok.i not in taken and tok.lower_ in self.demonyms:
                 cid = self.demonyms[tok.lower_]
@@ -142,13 +152,36 @@ class EntityFinder:
     def _add_other(self, ms: Mentions, ent: Span) -> Span | None:
         """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
-        if span is None or not span.text[:1].isupper() or len(span.text) < 2 or span[0].lower_ in self.demonyms:
+        if span is not None:  # "État américain": a nationality adjective is no part of a name
+            cut = next((t.i for t in span if t.lower_ in self.demonyms), span.end)
+            span = span.doc[span.start:cut] if cut > span.start else None
+        if span is None or not span.text[:1].isupper() or len(span.text) < 2 or fold(span.text) in _GENERIC:
             return None
         words = {t.lower_ for t in span}
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or span.text.isupper()
         etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
         ms.add(span, f"{'O' if is_org else 'L'}:{fold(span.text)}", _Draft(etype))
         return span
+
+
+_MINISTRY_HEADS = {"ministère", "ministere", "département", "departement", "secrétariat"}
+
+
+def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
+    """'le ministère chinois des Affaires étrangères': an organization of the State its adjective names."""
+    for tok in doc:
+        if tok.lower_ not in _MINISTRY_HEADS or tok.i in taken:
+            continue
+        i, state = tok.i + 1, None
+        if i < len(doc) and doc[i].lower_ in demonyms:
+            state, i = demonyms[doc[i].lower_], i + 1
+        if i + 1 >= len(doc) or doc[i].lower_ not in ("de", "des", "du", "d'") or not doc[i + 1].text[:1].isupper():
+            continue
+        j = i + 1
+        while j < len(doc) and (doc[j].text[:1].isupper() or doc[j].pos_ == "ADJ" and doc[j].lower_ not in demonyms) \
+                and doc[j].i not in taken:
+            j += 1
+        yield doc[tok.i:j], state
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

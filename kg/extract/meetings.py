@@ -166,7 +166,7 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
 def _is_planned(trigger: Token) -> bool:
     """Future, conditional or announced meetings are planned, not held."""
     for t in [trigger, *list(trigger.ancestors)[:4]]:
-        if "Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood"):
+        if "Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood") or _future_form(t):
             return True
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
             return True
@@ -185,6 +185,13 @@ def french_date(text: str) -> str | None:
         return None
     day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
     return f"{m.group(3)}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{day:02d}" if 1 <= day <= 31 else None
+
+
+def _future_form(verb: Token) -> bool:
+    """Future or conditional by its ending, for when the tagger misses it ('rencontrerait')."""
+    word = verb.lower_
+    return verb.pos_ in ("VERB", "AUX") and (word.endswith(("rait", "raient", "ront")) or
+                                            len(word) > 5 and word.endswith("era"))
 
 
 def _is_denied(trigger: Token) -> bool:

@@ -35,14 +35,14 @@ class Referents:
                     (u.start, u.holder))
         self.feminine = {u.holder for u in uses if u.holder and _is_feminine(doc, u)}
 
-    def of(self, tok: Token, *, indirect: list | None = None) -> list[str]:
+    def of(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
         """Keys the phrase headed by ``tok`` refers to; ``indirect`` collects keys found by inference."""
         m = self.ms.by_token.get(tok.i)
         if m is not None:
             return [m.key]
         use = self.title_head.get(tok.i) or self.title_at.get(tok.i)
         if use is not None:
-            return self._of_title(use, indirect)
+            return self._of_title(use, indirect, unnamed_as_group)
         if tok.lower_ in PRONOUNS:
             key = self.pronoun(tok)
             if key and indirect is not None:
@@ -50,7 +50,7 @@ class Referents:
             return [key] if key else []
         return []
 
-    def _of_title(self, use: TitleUse, indirect: list | None) -> list[str]:
+    def _of_title(self, use: TitleUse, indirect: list | None, unnamed_as_group: bool) -> list[str]:
         if use.holder:
             return [use.holder]
         if use.kind in ("envoy", "position") and not use.plural:
@@ -59,9 +59,10 @@ class Referents:
                 if indirect is not None:
                     indirect.append(key)
                 return [key]
-        if use.kind in ("envoy", "group") or use.plural:
-            return [p for p in use.principals if self.ms.type_of(p) is not EntityType.PERSON] or []
-        return []
+        # Plural, or (when asked) an unnamed person: the state or organization they act for.
+        if not (use.plural or use.kind == "group" or unnamed_as_group):
+            return []
+        return [p for p in use.principals if self.ms.type_of(p) is not EntityType.PERSON]
 
     def description(self, use: TitleUse) -> str | None:
         """The person an article calls 'le président ukrainien': the holder of that title seen in it."""
@@ -107,13 +108,13 @@ class Referents:
             return None
         return use.holder or (None if use.plural else self.description(use))
 
-    def group(self, tok: Token, *, indirect: list | None = None) -> list[str]:
+    def group(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
         """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
         keys = []
         for t in [tok, *_conjuncts(tok)]:
             if t.i in self.sources:
                 continue
-            for k in self.of(t, indirect=indirect):
+            for k in self.of(t, indirect=indirect, unnamed_as_group=unnamed_as_group):
                 if k not in keys:
                     keys.append(k)
             # "Plusieurs responsables russes, dont Yuri Ushakov": the named person speaks.

@@ -106,6 +106,10 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             i += 1
         elif tok.lower_ in _QUALIFIERS or (tok.pos_ == "ADJ" and tok.lower_ not in _BOUNDARY and m is None):
             i += 1
+        elif tok.lower_ in ("à", "au", "en", "auprès") and use.kind == "envoy" and _place_follows(doc, i + 1, ms):
+            j = _complement_end(doc, i + 1, ms)  # a posting, not a principal: "l'ambassadeur russe à Pékin"
+            use.complement.update(range(i, j))
+            i = j
         elif tok.lower_ in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
             j = _complement_end(doc, i + 1, ms)  # "responsable à la Maison Blanche"
             use.complement.update(range(i, j))
@@ -132,6 +136,13 @@ def _org_follows(doc: Doc, i: int, ms: Mentions) -> bool:
         i += 1
     m = ms.by_token.get(i)
     return m is not None and ms.type_of(m.key) is EntityType.ORGANIZATION
+
+
+def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
+    while i < len(doc) and doc[i].pos_ == "DET":
+        i += 1
+    m = ms.by_token.get(i)
+    return m is not None and m.kind == "name"
 
 
 def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:

@@ -83,13 +83,15 @@ class StatementFinder:
         indirect: list[str] = []
         head, subjects = verb, []
         for _ in range(3):
+            # The parser often calls "Il a indiqué que …" impersonal; with an active reporting verb it is not.
             subjects = [c for c in head.children if c.dep_ in ("nsubj", "expl:subj")]
             if subjects or head.dep_ not in ("conj", "advcl", "xcomp", "acl", "ccomp") or head.head is head:
                 break
             head = head.head
         keys: list[str] = []
         for subj in subjects:
-            named = [k for k in refs.group(subj, indirect=indirect) if k not in keys]
+            # An unnamed official ("le président des États-Unis") is a person, not the state speaking.
+            named = [k for k in refs.group(subj, indirect=indirect, unnamed_as_group=False) if k not in keys]
             if not any(ms.type_of(k) is EntityType.PERSON for k in named):
                 # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
                 span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))

@@ -30,3 +30,17 @@ def test_entities_surname_alone_joins_full_name(run):
     r = run("Anna Kovalenko est arrivée à Genève. Kovalenko a ensuite rencontré la presse.")
     persons = [e for e in r.raw.entities if e.type is EntityType.PERSON]
     assert len(persons) == 1 and set(persons[0].names) == {"Anna Kovalenko", "Kovalenko"}
+
+
+def test_entities_ministry_is_an_organization_of_the_state_its_adjective_names(run):
+    r = run("Le ministère chinois des Affaires étrangères a dénoncé des « ingérences inacceptables ».")
+    (ministry,) = [e for e in r.raw.entities if e.type is EntityType.ORGANIZATION]
+    assert ministry.names == ("ministère chinois des Affaires étrangères",)
+    assert r.types[ministry.part_of] == "State" and r.name(ministry.part_of) == "Chine"
+    assert r.statements() == {("ministère chinois des Affaires étrangères", "ingérences inacceptables")}
+
+
+def test_entities_title_with_nationality_is_not_a_place(run):
+    r = run("Le secrétaire d'État américain, Robert Hale, est arrivé à Pékin.")
+    assert [e.names for e in r.raw.entities if e.type is EntityType.PLACE] == [("Pékin",)]
+    assert ("Robert Hale", "secrétaire d'état", "États-Unis") in r.positions()

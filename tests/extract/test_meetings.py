@@ -65,3 +65,8 @@ def test_meetings_date_from_the_sentence(run):
 def test_meetings_talks_in_a_reduced_relative_have_no_agent(run):
     r = run("Anna Kovalenko a évoqué un plan remanié après consultations avec la Pologne.")
     assert not r.meetings()
+
+
+def test_meetings_conditional_is_planned_and_unnamed_president_stands_for_the_state(run):
+    r = run("L'Élysée a annoncé que le président français rencontrerait Wei Zhang la semaine prochaine.")
+    assert r.meetings(planned=True) == {frozenset({"France", "Wei Zhang"})}

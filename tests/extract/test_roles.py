@@ -47,3 +47,9 @@ def test_roles_portfolio_is_part_of_the_title(run):
 def test_roles_participle_envoyes_is_not_a_title(run):
     r = run("Les drones envoyés par la Russie ont frappé Odessa, selon les autorités.")
     assert not r.mandates() and not r.positions()
+
+
+def test_roles_posting_is_not_the_principal(run):
+    r = run("L'ambassadeur russe à Pékin, Igor Volkov, a été reçu par des responsables chinois.")
+    assert r.mandates() == {("Igor Volkov", "Russie")}
+    assert r.meetings() == {frozenset({"Igor Volkov", "Chine"})}
