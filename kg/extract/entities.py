@@ -84,6 +84,7 @@ class EntityFinder:
         self.demonyms = lex.demonym_index()
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
+        self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
         from spacy.lang.fr import French
         tokenizer = French().tokenizer
         for c in lex.countries.values():
@@ -109,6 +110,9 @@ class EntityFinder:
             self._add_lexicon(ms, span, kind, lid)
             taken.update(t.i for t in span)
         persons = []
+        for span in self._named_after_title(doc, taken):
+            persons.append(span)
+            taken.update(t.i for t in span)
         for ent in doc.ents:
             if any(t.i in taken for t in ent):
                 continue
@@ -134,6 +138,25 @@ class EntityFinder:
                 state = _Draft(EntityType.STATE, [self.lex.countries[cid].name], lexicon_id=cid)
                 ms.add(doc[tok.i:tok.i + 1], _state_key(cid), state, "demonym")
         return ms
+
+    def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:
+        """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
+        person's name, whatever the NER says (it often takes a foreign first name for a place)."""
+        spans = []
+        for tok in doc:
+            if tok.lower_ not in self.title_words or tok.i in taken:
+                continue
+            j = tok.i + 1
+            while j < len(doc) and j - tok.i <= 4 and doc[j].text[:1].islower() and doc[j].is_alpha \
+                    and doc[j].lower_ not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
+                j += 1
+            k = j
+            while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha and k not in taken \
+                    and doc[k].pos_ not in ("DET", "ADP", "PUNCT", "PRON") and not (k > j and doc[k].is_sent_start):
+                k += 1
+            if k > j and fold(doc[j:k].text) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
+                spans.append(span)
+        return spans
 
     def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
         if kind == "body":

@@ -14,7 +14,7 @@ from itertools import combinations
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
-from kg.extract.refs import Referents
+from kg.extract.refs import Referents, is_impersonal
 from kg.extract.roles import evidence
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
 from kg.lexicon import Lexicon
@@ -122,8 +122,8 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     head = verb
     for _ in range(3):
         subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")]
-        if subjects:  # an impersonal "il" ("il y a") names nobody
-            return [k for s in subjects if s.dep_ != "expl:subj" for k in refs.group(s, indirect=indirect)]
+        if subjects:
+            return [k for s in subjects if not is_impersonal(s) for k in refs.group(s, indirect=indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
             break
         form = head.morph.get("VerbForm")

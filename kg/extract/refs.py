@@ -121,6 +121,19 @@ class Referents:
         return keys
 
 
+_IMPERSONAL_VERBS = {"falloir", "sembler", "paraître", "agir", "être", "rester", "exister", "suffire", "valoir",
+                     "arriver", "manquer", "pleuvoir", "convenir", "importer"}
+
+
+def is_impersonal(subj: Token) -> bool:
+    """'il y a', 'il faut', 'il est nécessaire': an 'il' that names nobody (the parser also calls many
+    referential subjects expletive, so the verb decides)."""
+    if subj.dep_ != "expl:subj":
+        return False
+    verb = subj.head
+    return verb.lemma_ in _IMPERSONAL_VERBS or any(c.lower_ == "y" for c in verb.children)
+
+
 def _source_phrases(doc: Doc) -> set[int]:
     """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
     found: set[int] = set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import Mentions
-from kg.extract.refs import Referents
+from kg.extract.refs import Referents, is_impersonal
 from kg.extract.roles import evidence
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
 from kg.lexicon import Lexicon
@@ -83,8 +83,7 @@ class StatementFinder:
         indirect: list[str] = []
         head, subjects = verb, []
         for _ in range(3):
-            # The parser often calls "Il a indiqué que …" impersonal; with an active reporting verb it is not.
-            subjects = [c for c in head.children if c.dep_ in ("nsubj", "expl:subj")]
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "expl:subj") and not is_impersonal(c)]
             if subjects or head.dep_ not in ("conj", "advcl", "xcomp", "acl", "ccomp") or head.head is head:
                 break
             head = head.head
