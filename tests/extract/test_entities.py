@@ -44,3 +44,11 @@ def test_entities_title_with_nationality_is_not_a_place(run):
     r = run("Le secrétaire d'État américain, Robert Hale, est arrivé à Pékin.")
     assert [e.names for e in r.raw.entities if e.type is EntityType.PLACE] == [("Pékin",)]
     assert ("Robert Hale", "secrétaire d'état", "États-Unis") in r.positions()
+
+
+def test_entities_name_after_a_title_is_a_person_even_when_ner_says_place(run):
+    r = run("La Première ministre danoise Mette Lund a accueilli lundi à Copenhague le président ukrainien Taras Bondarenko.")
+    persons = {e.names[0] for e in r.raw.entities if e.type is EntityType.PERSON}
+    assert persons == {"Mette Lund", "Taras Bondarenko"}
+    assert ("Mette Lund", "première ministre", "Danemark") in r.positions()
+    assert frozenset({"Mette Lund", "Taras Bondarenko"}) in r.meetings(planned=False)

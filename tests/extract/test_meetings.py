@@ -70,3 +70,10 @@ def test_meetings_talks_in_a_reduced_relative_have_no_agent(run):
 def test_meetings_conditional_is_planned_and_unnamed_president_stands_for_the_state(run):
     r = run("L'Élysée a annoncé que le président français rencontrerait Wei Zhang la semaine prochaine.")
     assert r.meetings(planned=True) == {frozenset({"France", "Wei Zhang"})}
+
+
+def test_meetings_pronoun_subject_and_impersonal_il(run):
+    r = run("Le vice-président américain James Porter se rendra à Varsovie, où il s'entretiendra avec le "
+            "Premier ministre polonais, Jan Kowal. Il y a eu des consultations avec la Lituanie.")
+    assert r.meetings() == {frozenset({"James Porter", "Jan Kowal"})}
+    assert r.meetings(planned=True) == r.meetings()
