@@ -157,7 +157,10 @@ class StatementFinder:
         while lead < start and doc[lead].lower_ in ("toujours", "mais", "et", "or", ","):
             lead += 1
         left, right = _text(doc, lead, start), _text(doc, j + 1, sent.end)
-        content = ", ".join(p for p in (left, right) if p) if left else right
+        # "X, selon Y, a proposé …" reports the whole sentence; "X affirme que …, même si, selon Y, …"
+        # only the clause after "selon Y".
+        finite_before = any("Fin" in t.morph.get("VerbForm") for t in doc[lead:start])
+        content = right if finite_before or not left else f"{left}, {right}"
         if len(content) < 3:
             return []
         ev = evidence(doc, prep.i, Rule.ACCORDING_TO, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)

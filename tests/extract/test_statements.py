@@ -53,3 +53,11 @@ def test_statements_no_speaker_no_statement(run):
 def test_statements_nested_reporting_verb_is_one_statement(run):
     r = run("Geir Olsen est arrivé à Riyad. Il a indiqué qu'il espérait « des avancées concrètes ».")
     assert r.statements() == {("Geir Olsen", "il espérait « des avancées concrètes »")}
+
+
+def test_statements_according_to_inside_a_clause_reports_only_that_clause(run):
+    r = run("Anna Kovalenko affirme qu'il faut agir vite, même si, selon Varsovie, la Russie prépare une offensive.")
+    assert ("Varsovie", "la Russie prépare une offensive") in r.statements()
+    assert {r.types[k] for k, n in r.names.items() if n == "Varsovie"} == {"State"}
+    r = run("Les États-Unis, selon Anna Kovalenko, ont proposé des négociations directes.")
+    assert r.statements() == {("Anna Kovalenko", "Les États-Unis, ont proposé des négociations directes")}
