@@ -109,6 +109,11 @@ def _compatible_first(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return same_word(x, y)
 
 
+def _block(surname: str) -> str:
+    """Names that can be spellings of each other share this key (see same_word), so only they are compared."""
+    return _consonants(translit_key(surname))
+
+
 def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, str], int]:
     """Cluster person entities; returns (doc_id, key) -> cluster number."""
     full, surname_only = [], []
@@ -116,21 +121,29 @@ def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, str], 
         first, surname = _person_names(ent)
         (full if first else surname_only).append((doc_id, ent, first, surname))
     clusters: list[list[tuple]] = []
+    blocks: dict[str, list[list[tuple]]] = defaultdict(list)
     for item in full:
-        for cluster in clusters:
+        block = blocks[_block(item[3])]
+        for cluster in block:
             _, _, first, surname = cluster[0]
             if same_word(surname, item[3]) and _compatible_first(first, item[2]):
                 cluster.append(item)
                 break
         else:
             clusters.append([item])
+            block.append(clusters[-1])
     for item in surname_only:
-        hits = [c for c in clusters if same_word(c[0][3], item[3])]
+        block = blocks[_block(item[3])]
+        hits = [c for c in block if c[0][2] and same_word(c[0][3], item[3])]
         if len(hits) == 1:
             hits[0].append(item)
+            continue
+        singles = [c for c in block if not c[0][2] and same_word(c[0][3], item[3])]
+        if singles:
+            singles[0].append(item)
         else:
-            singles = [c for c in clusters if not c[0][2] and same_word(c[0][3], item[3])]
-            (singles[0].append(item) if singles else clusters.append([item]))
+            clusters.append([item])
+            block.append(clusters[-1])
     return {(doc_id, ent.key): n for n, c in enumerate(clusters) for doc_id, ent, _, _ in c}
 
 
