@@ -8,6 +8,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
@@ -68,7 +69,10 @@ def write_graph(g: Graph, path: Path, *, fmt: RdfFormat | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
+            if fmt is RdfFormat.TURTLE:
+                out.write(_turtle(g))
+            else:
+                g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
             out.flush()
             os.fsync(out.fileno())  # the bytes are on disk before the name points at them
         # mkstemp makes the file private (0600); give it the mode a plainly created file would have
@@ -77,6 +81,21 @@ def write_graph(g: Graph, path: Path, *, fmt: RdfFormat | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# Prefixes written in Turtle output, in this order (others are spelled out as full IRIs).
+_TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip")
+
+
+def _turtle(g: Graph) -> bytes:
+    """Deterministic Turtle: triples sorted, then written by pyoxigraph (about 10x faster than rdflib's
+    Turtle writer, which dominated the time after parsing)."""
+    # split on "\n" only: a literal may hold other line separators (form feed, U+2028) unescaped
+    lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")) - {""})
+    triples = ox.parse(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    bound = {prefix: str(ns) for prefix, ns in g.namespaces()}
+    prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def read_graph(path: Path) -> Graph:
