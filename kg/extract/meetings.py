@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Token
 from kg.extract.entities import Mentions
 from kg.extract.refs import Referents, is_impersonal
 from kg.extract.roles import evidence
+from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
 from kg.lexicon import Lexicon
 from kg.records import EntityType, Meeting
@@ -51,7 +52,7 @@ class MeetingFinder:
                 continue
             ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
             planned = _is_planned(tok)
-            place, date = _place(doc, tok, ms), french_date(tok.sent.text)
+            place, date = _place(doc, tok, ms), french_date(sent_of(tok).text)
             for a, b in pairs:
                 out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date))
         return out
@@ -66,7 +67,7 @@ class MeetingFinder:
         start = verb.i + 1
         if verb.lemma_ in _WITH_ONLY and not (subjects == [] and _is_reciprocal(verb)):
             # "discuter de la Syrie avec X": only X is met
-            start = next((t.i + 1 for t in doc[verb.i + 1:verb.sent.end] if t.lower_ == "avec"), verb.sent.end)
+            start = next((t.i + 1 for t in doc[verb.i + 1:sent_of(verb).end] if t.lower_ == "avec"), sent_of(verb).end)
         others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
         if verb.lemma_ in _ALL_TOGETHER or (_is_reciprocal(verb) and not subjects):
             return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
@@ -75,7 +76,7 @@ class MeetingFinder:
         return _pairs_across(subjects, others)
 
     def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:
-        sent = noun.sent
+        sent = sent_of(noun)
         for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
             word = doc[j].lower_
             if word == "entre":
@@ -142,7 +143,7 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
     With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read.
     """
     keys: list[str] = []
-    sent_end = doc[i - 1].sent.end if i > 0 else len(doc)
+    sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
     while i < sent_end:
         tok = doc[i]
         if tok.lower_ == "que" and i > 0 and doc[i - 1].lower_ == "ainsi":  # "ainsi que": the list goes on
@@ -201,7 +202,7 @@ def _is_denied(trigger: Token) -> bool:
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
-    for tok in trigger.sent:
+    for tok in sent_of(trigger):
         m = ms.by_token.get(tok.i)
         if m is None or ms.type_of(m.key) is not EntityType.PLACE or tok.i == 0:
             continue

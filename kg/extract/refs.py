@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
 from kg.extract.roles import TitleUse
+from kg.extract.sents import sent_of, sents_up_to
 from kg.records import EntityType
 
 PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
@@ -80,8 +81,8 @@ class Referents:
     def pronoun(self, tok: Token) -> str | None:
         """The most salient person before a third-person pronoun."""
         feminine = tok.lower_ in _FEMININE
-        sent = tok.sent
-        sents = [s for s in self.doc.sents if s.start <= sent.start][-3:]
+        sent = sent_of(tok)
+        sents = sents_up_to(tok, 3)
         candidates: list[tuple[int, int, str]] = []
         for s in sents:
             for t in s:
@@ -140,7 +141,7 @@ def _source_phrases(doc: Doc) -> set[int]:
     for tok in doc:
         if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
             j = tok.i + 1
-            while j < tok.sent.end and doc[j].text not in (",", ".", ";", ":"):
+            while j < sent_of(tok).end and doc[j].text not in (",", ".", ";", ":"):
                 found.add(j)
                 j += 1
     return found

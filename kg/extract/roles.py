@@ -15,6 +15,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
+from kg.extract.sents import sent_of
 from kg.extract.rules import Rule
 from kg.lexicon import Lexicon
 from kg.records import EntityType, Evidence, Mandate, Position
@@ -268,9 +269,9 @@ def _represented_by(doc: Doc, ms: Mentions):
 
 def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:
     """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
-    sent = doc[token_i].sent
-    start, end = sent.start_char, sent.end_char
-    text = doc.text[start:end]
+    sent = sent_of(doc[token_i])
+    start = sent.start_char
+    text = sent.text  # not doc.text, which spaCy rebuilds from every token at each call
     stripped = text.rstrip()
     lead = len(text) - len(text.lstrip())
     return Evidence(start + lead, start + len(stripped), stripped.lstrip(), rule.id,

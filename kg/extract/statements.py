@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.entities import Mentions
 from kg.extract.refs import Referents, is_impersonal
 from kg.extract.roles import evidence
+from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
 from kg.lexicon import Lexicon
 from kg.records import EntityType, Statement
@@ -106,7 +107,7 @@ class StatementFinder:
         speakers, indirect = self._speakers(verb, ms, refs)
         if not speakers:
             return []
-        sent = verb.sent
+        sent = sent_of(verb)
         content, quoted, rule = "", False, Rule.REPORTING_VERB
         i = verb.i + 1
         while i < sent.end and doc[i].lower_ in _SKIP_AFTER_VERB and doc[i].lower_ not in ("que", "qu'"):
@@ -144,7 +145,7 @@ class StatementFinder:
         return end
 
     def _according_to(self, doc: Doc, prep: Token, ms: Mentions, refs: Referents) -> list[Statement]:
-        sent = prep.sent
+        sent = sent_of(prep)
         start = prep.i - 1 if prep.lower_ == "après" else prep.i
         j, keys, indirect = prep.i + 1, [], []
         while j < sent.end and doc[j].text not in (",", ".", ";", ":"):
@@ -167,7 +168,7 @@ class StatementFinder:
         return [Statement(k, content, False, ev) for k in keys]
 
     def _orphan(self, doc: Doc, q: tuple[int, int], ms: Mentions, refs: Referents) -> list[Statement]:
-        root = doc[q[0]].sent.root
+        root = sent_of(doc[q[0]]).root
         if q[0] <= root.i < q[1]:
             return []
         speakers, indirect = self._speakers(root, ms, refs)
