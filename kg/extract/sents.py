@@ -8,10 +8,24 @@ from spacy.tokens import Span, Token
 _KEY = "kg.sent_starts"
 
 
+_FINAL = {".", "!", "?", "…"}
+_CLOSING = {"»", '"', ")"}
+
+
+def _ends_sentence(doc, i: int) -> bool:
+    """Whether token ``i`` closes a sentence: final punctuation (maybe inside a closing quote) or a line end."""
+    tok = doc[i]
+    if "\n" in tok.whitespace_ or "\n" in tok.text or tok.text in _FINAL:
+        return True
+    return tok.text in _CLOSING and i > 0 and doc[i - 1].text in _FINAL
+
+
 def _starts(doc) -> list[int]:
+    """Sentence starts: the parser's, except where it cut inside a sentence ("« … » , a-t-il dit")."""
     starts = doc.user_data.get(_KEY)
     if starts is None:
-        starts = doc.user_data[_KEY] = [s.start for s in doc.sents]
+        starts = [s.start for s in doc.sents if s.start == 0 or _ends_sentence(doc, s.start - 1)]
+        doc.user_data[_KEY] = starts
     return starts
 
 

@@ -53,6 +53,11 @@ def _unbalanced(text: str) -> bool:
     return text.count("«") != text.count("»") or text.count('"') % 2 == 1
 
 
+def _only_incise_between(doc: Doc, i: int, j: int) -> bool:
+    """'« … », a-t-il déclaré': between the closing mark and the verb only a comma, auxiliaries and pronouns."""
+    return j - i <= 6 and all(t.text in (",", "»", '"') or t.pos_ in ("AUX", "PRON", "ADV") for t in doc[i:j])
+
+
 def _without_nested(statements: list[Statement]) -> list[Statement]:
     """Drop a statement whose words are part of a longer one by the same speaker in the same sentence
     ("il a indiqué qu'il espérait « … »": one statement, not two)."""
@@ -114,7 +119,7 @@ class StatementFinder:
             i += 1
         stop = self._clause_end(doc, verb, sent)
         after = [q for q in qs if verb.i < q[0] <= stop]
-        before = [q for q in qs if q[1] < verb.i and verb.i - q[1] <= 3]
+        before = [q for q in qs if q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i)]
         if i < sent.end and doc[i].lower_ in ("que", "qu'"):
             content = _text(doc, i + 1, stop)
             used.update(q for q in after if q[1] <= stop)
@@ -171,6 +176,11 @@ class StatementFinder:
         root = sent_of(doc[q[0]]).root
         if q[0] <= root.i < q[1]:
             return []
+        for verb in doc[q[0]].ancestors:  # "le roi, qui a appelé à « … »": a clause with its own subject
+            if verb == root:
+                break
+            if verb.pos_ in ("VERB", "AUX") and any(c.dep_.startswith("nsubj") for c in verb.children):
+                return []
         speakers, indirect = self._speakers(root, ms, refs)
         speakers = [s for s in speakers if ms.type_of(s) is EntityType.PERSON]
         content = _text(doc, *q)

@@ -61,3 +61,14 @@ def test_statements_according_to_inside_a_clause_reports_only_that_clause(run):
     assert {r.types[k] for k, n in r.names.items() if n == "Varsovie"} == {"State"}
     r = run("Les États-Unis, selon Anna Kovalenko, ont proposé des négociations directes.")
     assert r.statements() == {("Anna Kovalenko", "Les États-Unis, ont proposé des négociations directes")}
+
+
+def test_statements_inverted_pronoun_incise_after_a_split_sentence(run):
+    r = run("Le Premier ministre qatari, Khalid Al-Mansour, s'est entretenu mardi avec Robert Hale. "
+            "« Nous sommes plus proches que jamais d'un accord », a-t-il déclaré à l'AFP.")
+    assert ("Khalid Al-Mansour", "Nous sommes plus proches que jamais d'un accord") in r.statements()
+
+
+def test_statements_quote_in_a_relative_clause_is_not_the_main_subject_s(run):
+    r = run("Le président égyptien Omar Farid a rencontré le roi de Jordanie, qui a appelé à « une désescalade immédiate ».")
+    assert not any(s == "Omar Farid" for s, _ in r.statements())
