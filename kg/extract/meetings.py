@@ -156,12 +156,22 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
             break
         m = ms.by_token.get(i)
         bare_adjective = m is not None and m.kind == "demonym" and tok.pos_ == "ADJ"
+        if m is not None and m.start == tok.idx and _after_location_prep(doc, i):
+            i += 1  # "reçu à l'Élysée", "à la Maison Blanche": where, not who
+            continue
         if i not in refs.complement and i not in refs.internal and not bare_adjective:
             for k in refs.of(tok, indirect=indirect):
                 if k not in keys:
                     keys.append(k)
         i += 1
     return keys
+
+
+def _after_location_prep(doc: Doc, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and doc[j].pos_ == "DET":
+        j -= 1
+    return j >= 0 and doc[j].lower_ in ("à", "au", "aux", "dans", "en")
 
 
 def _is_planned(trigger: Token) -> bool:

@@ -159,6 +159,12 @@ class StatementFinder:
             j += 1
         if not keys:
             return []
+        # "selon le porte-parole du Kremlin, Dmitri Peskov, …": the name in apposition is no content
+        m = ms.by_token.get(j + 1)
+        if m is not None and m.key in keys:
+            j += 1
+            while j < sent.end and ms.by_token.get(j) is m:
+                j += 1
         lead = sent.start
         while lead < start and doc[lead].lower_ in ("toujours", "mais", "et", "or", ","):
             lead += 1

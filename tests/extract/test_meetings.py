@@ -77,3 +77,8 @@ def test_meetings_pronoun_subject_and_impersonal_il(run):
             "Premier ministre polonais, Jan Kowal. Il y a eu des consultations avec la Lituanie.")
     assert r.meetings() == {frozenset({"James Porter", "Jan Kowal"})}
     assert r.meetings(planned=True) == r.meetings()
+
+
+def test_meetings_received_at_a_seat_of_government_which_is_where_not_who(run):
+    r = run("Le Premier ministre polonais Jan Kowal a été reçu à l'Élysée par le président français Paul Martin.")
+    assert r.meetings() == {frozenset({"Jan Kowal", "Paul Martin"})}

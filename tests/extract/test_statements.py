@@ -72,3 +72,8 @@ def test_statements_inverted_pronoun_incise_after_a_split_sentence(run):
 def test_statements_quote_in_a_relative_clause_is_not_the_main_subject_s(run):
     r = run("Le président égyptien Omar Farid a rencontré le roi de Jordanie, qui a appelé à « une désescalade immédiate ».")
     assert not any(s == "Omar Farid" for s, _ in r.statements())
+
+
+def test_statements_according_to_a_title_with_the_name_in_apposition(run):
+    r = run("Selon le porte-parole du Kremlin, Piotr Sidorenko, les discussions reprendront lundi.")
+    assert r.statements() == {("Piotr Sidorenko", "les discussions reprendront lundi")}
