@@ -34,6 +34,7 @@ GROUP_NOUNS = {"responsables", "représentants", "autorités", "délégation",
                "conseillers", "ministres", "services", "partenaires", "homologue", "homologues"}
 _RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mari", "frère", "soeur", "sœur",
                    "beau-père", "proche", "allié", "alliée", "ami", "amie", "père", "mère"}
+_LEADS = {"diriger", "conduire", "mener", "présider", "piloter"}
 _LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}
 
 
@@ -69,14 +70,16 @@ class RoleFinder:
         uses = []
         matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
         covered: set[int] = set()
+        nested: set[int] = set()  # complements of earlier titles: "représentant du secrétaire général de l'ONU"
         for match_id, s, e in matches:
             if s in covered or not _is_title_use(doc, s, e, ms):
                 continue
             title = doc.vocab.strings[match_id]
             use = TitleUse(s, e, doc[s:e].text.lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
             _extend(doc, use, ms)
-            _find_holder(doc, use, ms)
+            _find_holder(doc, use, ms, direct_only=s in nested)
             covered.update(range(s, e))
+            nested.update(use.complement)
             uses.append(use)
         return uses
 
@@ -197,13 +200,26 @@ def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
     return None
 
 
-def _find_holder(doc: Doc, use: TitleUse, ms: Mentions) -> None:
+def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = False) -> None:
+    """Link the title to the person it names; a title nested in another's complement only to a name
+    right after it (the apposition belongs to the outer title)."""
     if use.kind == "relation":
         return
     after = use.end
     # "l'envoyé spécial américain Steve Witkoff"
     if (key := _person_at(ms, after)) and not use.plural:
         use.holder, use.rule = key, Rule.TITLE_BEFORE_NAME
+        return
+    if direct_only:
+        return
+    # "Hassan Osman, qui dirige la délégation soudanaise"
+    j = use.start - 1
+    if j >= 0 and doc[j].pos_ == "DET":
+        j -= 1
+    if j >= 3 and doc[j].lemma_ in _LEADS and doc[j - 1].lower_ == "qui" and doc[j - 2].text == "," \
+            and (key := _person_ending_at(doc, j - 3, ms)) and not use.plural:
+        use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
+        use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
         return
     # "le porte-parole du Kremlin, Dmitri Peskov" / "un négociateur ukrainien, Roustem Oumerov"
     if after < len(doc) and doc[after].text == "," and (key := _person_at(ms, after + 1)) and not use.plural:

@@ -46,6 +46,8 @@ def _text(doc: Doc, i: int, j: int) -> str:
         text = text[1:].strip()
     while text[-1:] in "»\"'" and _unbalanced(text):
         text = text[:-1].strip()
+    if text[:1] == "«" and text[-1:] == "»" and text.count("«") == 1:  # the whole content is one quote
+        text = text[1:-1]
     return text.strip(" ,;:.\n")
 
 

@@ -53,3 +53,15 @@ def test_roles_posting_is_not_the_principal(run):
     r = run("L'ambassadeur russe à Pékin, Igor Volkov, a été reçu par des responsables chinois.")
     assert r.mandates() == {("Igor Volkov", "Russie")}
     assert r.meetings() == {frozenset({"Igor Volkov", "Chine"})}
+
+
+def test_roles_nested_title_does_not_take_the_outer_apposition(run):
+    r = run("Le représentant spécial du secrétaire général de l'ONU, Amadou Diallo, est arrivé à Djeddah.")
+    assert r.mandates() == {("Amadou Diallo", "ONU")}
+    assert not r.positions()
+
+
+def test_roles_head_of_delegation_in_both_orders(run):
+    r = run("Le chef de la délégation soudanaise, Hassan Osman, est arrivé. "
+            "Idris Bakri, qui dirige la délégation malienne, est resté à Bamako.")
+    assert {("Hassan Osman", "Soudan"), ("Idris Bakri", "Mali")} <= r.mandates()
