@@ -44,6 +44,11 @@ class Referents:
         use = self.title_head.get(tok.i) or self.title_at.get(tok.i)
         if use is not None:
             return self._of_title(use, indirect, unnamed_as_group)
+        if tok.lower_ in ("dernier", "dernière") and tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("ce", "cette"):
+            key = self.latest_person(tok)  # "ce dernier": the person named last, whatever their role
+            if key and indirect is not None:
+                indirect.append(key)
+            return [key] if key else []
         if tok.lower_ in PRONOUNS:
             key = self.pronoun(tok)
             if key and indirect is not None:
@@ -99,6 +104,14 @@ class Referents:
         previous_subjects = [c for c in candidates if c[0] == 1]
         pool = previous_subjects or current or candidates
         return max(pool, key=lambda c: c[1])[2]
+
+    def latest_person(self, tok: Token) -> str | None:
+        """The last person named before ``tok`` in its sentence or the two before it."""
+        for s in reversed(sents_up_to(tok, 3)):
+            for t in reversed(s):
+                if t.i < tok.i - 1 and t.i not in self.complement and (key := self._person(t)):
+                    return key
+        return None
 
     def _person(self, t: Token) -> str | None:
         m = self.ms.by_token.get(t.i)

@@ -77,3 +77,8 @@ def test_statements_quote_in_a_relative_clause_is_not_the_main_subject_s(run):
 def test_statements_according_to_a_title_with_the_name_in_apposition(run):
     r = run("Selon le porte-parole du Kremlin, Piotr Sidorenko, les discussions reprendront lundi.")
     assert r.statements() == {("Piotr Sidorenko", "les discussions reprendront lundi")}
+
+
+def test_statements_ce_dernier_is_the_person_named_last(run):
+    r = run("Anna Kovalenko a reçu Piotr Sidorenko à Kiev. Ce dernier a déclaré que la rencontre était utile.")
+    assert ("Piotr Sidorenko", "la rencontre était utile") in r.statements()
