@@ -180,6 +180,8 @@ class EntityFinder:
             span = span.doc[span.start:cut] if cut > span.start else None
         if span is None or not span.text[:1].isupper() or len(span.text) < 2 or fold(span.text) in _GENERIC:
             return None
+        if len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
+            return None  # a capitalised word opening a sentence ("Interrogé par la presse, …")
         words = {t.lower_ for t in span}
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or span.text.isupper()
         etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE

@@ -52,3 +52,8 @@ def test_entities_name_after_a_title_is_a_person_even_when_ner_says_place(run):
     assert persons == {"Mette Lund", "Taras Bondarenko"}
     assert ("Mette Lund", "première ministre", "Danemark") in r.positions()
     assert frozenset({"Mette Lund", "Taras Bondarenko"}) in r.meetings(planned=False)
+
+
+def test_entities_sentence_initial_participle_is_no_place(run):
+    r = run("Interrogé par la presse, Taras Bondarenko a déclaré que l'aide arriverait.")
+    assert not [e for e in r.raw.entities if e.type is EntityType.PLACE]
