@@ -99,7 +99,7 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
 
 def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
     """Grow the phrase over qualifiers, nationality adjectives and complements; collect principals."""
-    i = use.end
+    i = qualified_to = use.end
     while i < len(doc):
         tok = doc[i]
         m = ms.by_token.get(i)
@@ -109,6 +109,9 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
         elif tok.lower_ == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind == "demonym":
             i += 1
         elif tok.lower_ in _QUALIFIERS or (tok.pos_ == "ADJ" and tok.lower_ not in _BOUNDARY and m is None):
+            if tok.lower_ in _QUALIFIERS and i == qualified_to and not use.principals:
+                use.title += f" {tok.lower_}"  # "envoyé spécial", "négociateur en chef", "conseiller diplomatique"
+                qualified_to += 1
             i += 1
         elif tok.lower_ in ("à", "au", "en", "auprès") and use.kind == "envoy" and _place_follows(doc, i + 1, ms):
             j = _complement_end(doc, i + 1, ms)  # a posting, not a principal: "l'ambassadeur russe à Pékin"
