@@ -1,19 +1,22 @@
 """diplomacy-kg: French diplomatic news -> a validated, queryable RDF knowledge graph.
 
 The public API; the `kg` command line (kg/cli.py) is a thin layer over it. Names are imported on
-first use, so `kg --help` does not pay for loading spaCy.
+first use, so `kg --help` does not pay for loading spaCy. (SHACL validation is `validate_graph`:
+the name `kg.validate` is the module.)
 """
 from importlib import import_module
 
 _API = {
-    "build_graph": "kg.pipeline", "build_into": "kg.pipeline",
-    "validate": "kg.validate",
-    "load": "kg.store", "query_graph": "kg.store", "query_store": "kg.store",
+    "build_graph": ("kg.pipeline", "build_graph"), "build_into": ("kg.pipeline", "build_into"),
+    "validate_graph": ("kg.validate", "validate"),
+    "load": ("kg.store", "load"), "query_graph": ("kg.store", "query_graph"),
+    "query_store": ("kg.store", "query_store"),
 }
 __all__ = sorted(_API)
 
 
 def __getattr__(name: str):
     if name in _API:
-        return getattr(import_module(_API[name]), name)
+        module, attr = _API[name]
+        return getattr(import_module(module), attr)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")
