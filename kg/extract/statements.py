@@ -119,6 +119,11 @@ class StatementFinder:
         i = verb.i + 1
         while i < sent.end and doc[i].lower_ in _SKIP_AFTER_VERB and doc[i].lower_ not in ("que", "qu'"):
             i += 1
+        # "X a dit aux journalistes que …", "X a assuré à son homologue qu'…"
+        que = next((k for k in range(i, min(i + 8, sent.end)) if doc[k].lower_ in ("que", "qu'")
+                    and doc[k].dep_ == "mark"), None)
+        if que is not None and all(t.text not in ("«", '"', ",", ";", ":") and t.pos_ != "VERB" for t in doc[i:que]):
+            i = que
         stop = self._clause_end(doc, verb, sent)
         after = [q for q in qs if verb.i < q[0] <= stop]
         before = [q for q in qs if q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i)]

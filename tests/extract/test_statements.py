@@ -82,3 +82,8 @@ def test_statements_according_to_a_title_with_the_name_in_apposition(run):
 def test_statements_ce_dernier_is_the_person_named_last(run):
     r = run("Anna Kovalenko a reçu Piotr Sidorenko à Kiev. Ce dernier a déclaré que la rencontre était utile.")
     assert ("Piotr Sidorenko", "la rencontre était utile") in r.statements()
+
+
+def test_statements_que_clause_after_an_indirect_object(run):
+    r = run("Anna Kovalenko a assuré aux journalistes que l'accord serait signé vendredi.")
+    assert r.statements() == {("Anna Kovalenko", "l'accord serait signé vendredi")}
