@@ -14,7 +14,7 @@ from itertools import combinations
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
-from kg.extract.refs import Referents, is_impersonal
+from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
 from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
@@ -122,7 +122,7 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     """The subject of a verb; an infinitive, a present participle or a coordinated verb shares its head's."""
     head = verb
     for _ in range(3):
-        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")]
+        subjects = subjects_of(head)
         if subjects:
             return [k for s in subjects if not is_impersonal(s) for k in refs.group(s, indirect=indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named

@@ -139,6 +139,18 @@ _IMPERSONAL_VERBS = {"falloir", "sembler", "paraître", "agir", "être", "rester
                      "arriver", "manquer", "pleuvoir", "convenir", "importer"}
 
 
+_SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
+
+
+def subjects_of(verb: Token) -> list[Token]:
+    """The subjects of a verb, also when the parser hung them on its auxiliary ("X a quant à lui reçu …")."""
+    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    if not found:
+        found = [c for aux in verb.children if aux.dep_.startswith("aux") for c in aux.children
+                 if c.dep_ in _SUBJECT_DEPS]
+    return found
+
+
 def is_impersonal(subj: Token) -> bool:
     """'il y a', 'il faut', 'il est nécessaire': an 'il' that names nobody (the parser also calls many
     referential subjects expletive, so the verb decides)."""

@@ -19,6 +19,7 @@ class Rule(Enum):
     # statements
     REPORTING_VERB = ("statement.reporting-verb.v1", 0.8)  # X a affirmé que … / X a qualifié de « … »
     QUOTE_INCISE = ("statement.quote-incise.v1", 0.85)  # « … », souligne-t-elle
+    INVERTED_SPEAKER = ("statement.inverted-speaker.v1", 0.75)  # …, a précisé Dmitri Peskov.
     ACCORDING_TO = ("statement.according-to.v1", 0.7)  # selon X, … / d'après X, …
     ORPHAN_QUOTE = ("statement.orphan-quote.v1", 0.55)  # « … » in a sentence whose subject is a person
 

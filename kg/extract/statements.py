@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import Mentions
-from kg.extract.refs import Referents, is_impersonal
+from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
 from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
@@ -79,7 +79,8 @@ class StatementFinder:
         out: list[Statement] = []
         for tok in doc:
             if tok.pos_ == "VERB" and tok.lemma_ in self.verbs and not self._continues(tok):
-                out += self._reporting(doc, tok, ms, refs, qs, used)
+                inverted = self._inverted(doc, tok, ms, refs, qs)
+                out += self._reporting(doc, tok, ms, refs, qs, used) if inverted is None else inverted
             elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
                 out += self._according_to(doc, tok, ms, refs)
         for q in qs:
@@ -91,7 +92,7 @@ class StatementFinder:
         indirect: list[str] = []
         head, subjects = verb, []
         for _ in range(3):
-            subjects = [c for c in head.children if c.dep_ in ("nsubj", "expl:subj") and not is_impersonal(c)]
+            subjects = [c for c in subjects_of(head) if c.dep_ != "nsubj:pass" and not is_impersonal(c)]
             if subjects or head.dep_ not in ("conj", "advcl", "xcomp", "acl", "ccomp") or head.head is head:
                 break
             head = head.head
@@ -143,6 +144,37 @@ class StatementFinder:
             return []
         ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
         return [Statement(s, content, quoted, ev) for s in speakers]
+
+    def _inverted(self, doc: Doc, verb: Token, ms: Mentions, refs: Referents, qs) -> list[Statement] | None:
+        """'Les deux dirigeants ont discuté de …, a précisé Dmitri Peskov.': the speaker follows the verb,
+        the words are the clause before the comma (quotes before the verb are left to _reporting).
+        None when the sentence is not of that form; [] when it is but names no speaker."""
+        k = verb.i - 1
+        while k >= 0 and doc[k].pos_ == "AUX":
+            k -= 1
+        sent = sent_of(verb)
+        if k <= sent.start or doc[k].text != "," or any(q[1] < verb.i and q[1] >= k - 1 for q in qs):
+            return None
+        if any(s.i < verb.i for s in subjects_of(verb)) or not any(
+                "Fin" in t.morph.get("VerbForm") for t in doc[sent.start:k]):
+            return None  # "Le porte-parole, Dmitri Peskov, a précisé que …": an ordinary subject
+        if any(t.lower_ in ("que", "qu'") or t.text in _OPEN for t in doc[verb.i + 1:sent.end]):
+            return None
+        keys, indirect = [], []
+        for t in doc[verb.i + 1:sent.end]:
+            if t.is_punct:
+                break
+            if t.i in refs.internal or t.i in refs.complement:
+                continue
+            keys = [key for key in refs.of(t, indirect=indirect, unnamed_as_group=False)
+                    if ms.type_of(key) is not EntityType.PLACE]
+            if keys or t.i in refs.title_head:  # the speaker's phrase, named or not
+                break
+        content = _text(doc, sent.start, k)
+        if not keys or len(content) < 3:
+            return []
+        ev = evidence(doc, verb.i, Rule.INVERTED_SPEAKER, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+        return [Statement(key, content, False, ev) for key in keys]
 
     def _continues(self, verb: Token) -> bool:
         """'X a accusé … et a demandé …': the second verb goes on with the first one's statement."""

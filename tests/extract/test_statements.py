@@ -87,3 +87,10 @@ def test_statements_ce_dernier_is_the_person_named_last(run):
 def test_statements_que_clause_after_an_indirect_object(run):
     r = run("Anna Kovalenko a assuré aux journalistes que l'accord serait signé vendredi.")
     assert r.statements() == {("Anna Kovalenko", "l'accord serait signé vendredi")}
+
+
+def test_statements_reported_clause_before_an_inverted_speaker(run):
+    r = run("Les deux dirigeants ont discuté de la coopération militaire, a précisé Piotr Sidorenko.")
+    assert r.statements() == {("Piotr Sidorenko", "Les deux dirigeants ont discuté de la coopération militaire")}
+    r = run("L'Ukraine et la Russie ont échangé des prisonniers, a annoncé le médiateur émirati.")
+    assert not r.statements()  # an unnamed mediator: no speaker to name, and not the two states
