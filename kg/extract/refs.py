@@ -164,7 +164,8 @@ def _source_phrases(doc: Doc) -> set[int]:
     """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
     found: set[int] = set()
     for tok in doc:
-        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
+        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'") or (
+                tok.lower_ == "pour" and tok.is_sent_start):
             j = tok.i + 1
             while j < sent_of(tok).end and doc[j].text not in (",", ".", ";", ":"):
                 found.add(j)

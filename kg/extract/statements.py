@@ -83,6 +83,8 @@ class StatementFinder:
                 out += self._reporting(doc, tok, ms, refs, qs, used) if inverted is None else inverted
             elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
                 out += self._according_to(doc, tok, ms, refs)
+            elif tok.lower_ == "pour" and tok.i == sent_of(tok).start:
+                out += self._according_to(doc, tok, ms, refs)  # "Pour Moscou, il s'agit d'une provocation."
         for q in qs:
             if q not in used:
                 out += self._orphan(doc, q, ms, refs)

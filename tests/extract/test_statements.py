@@ -94,3 +94,10 @@ def test_statements_reported_clause_before_an_inverted_speaker(run):
     assert r.statements() == {("Piotr Sidorenko", "Les deux dirigeants ont discuté de la coopération militaire")}
     r = run("L'Ukraine et la Russie ont échangé des prisonniers, a annoncé le médiateur émirati.")
     assert not r.statements()  # an unnamed mediator: no speaker to name, and not the two states
+
+
+def test_statements_pour_x_at_sentence_start_reports_x(run):
+    r = run("Pour Moscou, il s'agit d'une provocation inacceptable.")
+    assert r.statements() == {("Moscou", "il s'agit d'une provocation inacceptable")}
+    r = run("Pour mettre fin aux hostilités, Moscou exige un retrait.")
+    assert ("Moscou", "mettre fin aux hostilités") not in r.statements()
