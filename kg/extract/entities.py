@@ -113,7 +113,7 @@ class EntityFinder:
         for span in self._named_after_title(doc, taken):
             persons.append(span)
             taken.update(t.i for t in span)
-        for ent in doc.ents:
+        for ent in _merge_organization_names(doc):
             if any(t.i in taken for t in ent):
                 continue
             if ent.label_ == "PER":
@@ -176,7 +176,7 @@ class EntityFinder:
         """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
         if span is not None:  # "État américain": a nationality adjective is no part of a name
-            cut = next((t.i for t in span if t.lower_ in self.demonyms), span.end)
+            cut = next((t.i for t in span if t.text in self.demonyms), span.end)  # lowercase: an adjective
             span = span.doc[span.start:cut] if cut > span.start else None
         if span is None or not span.text[:1].isupper() or len(span.text) < 2 or fold(span.text) in _GENERIC:
             return None
@@ -207,6 +207,21 @@ def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
                 and doc[j].i not in taken:
             j += 1
         yield doc[tok.i:j], state
+
+
+def _merge_organization_names(doc: Doc) -> list[Span]:
+    """NER spans, with 'Institut Français' + 'des' + 'Relations Internationales' made one organization."""
+    ents, out = list(doc.ents), []
+    for ent in ents:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label_ in ("ORG", "LOC") and ent.label_ in ("ORG", "LOC", "MISC")
+                and {t.lower_ for t in prev} & _ORG_WORDS and ent.text[:1].isupper()
+                and all(t.lower_ in ("de", "des", "du", "d'", "la", "l'") for t in doc[prev.end:ent.start])
+                and ent.start - prev.end <= 2):
+            out[-1] = Span(doc, prev.start, ent.end, label="ORG")
+        else:
+            out.append(ent)
+    return out
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

@@ -57,3 +57,9 @@ def test_entities_name_after_a_title_is_a_person_even_when_ner_says_place(run):
 def test_entities_sentence_initial_participle_is_no_place(run):
     r = run("Interrogé par la presse, Taras Bondarenko a déclaré que l'aide arriverait.")
     assert not [e for e in r.raw.entities if e.type is EntityType.PLACE]
+
+
+def test_entities_capitalised_nationality_inside_a_name_stays(run):
+    r = run("Des experts, tels que Marie Lenoir de l'Institut Français des Relations Internationales, sont inquiets.")
+    orgs = [e.names for e in r.raw.entities if e.type is EntityType.ORGANIZATION]
+    assert orgs == [("Institut Français des Relations Internationales",)]
