@@ -202,7 +202,7 @@ def _future_form(verb: Token) -> bool:
     """Future or conditional by its ending, for when the tagger misses it ('rencontrerait')."""
     word = verb.lower_
     return verb.pos_ in ("VERB", "AUX") and (word.endswith(("rait", "raient", "ront")) or
-                                            len(word) > 5 and word.endswith("era"))
+                                            len(word) > 5 and word.endswith("ra"))
 
 
 def _is_denied(trigger: Token) -> bool:

@@ -34,6 +34,9 @@ GROUP_NOUNS = {"responsables", "représentants", "autorités", "délégation",
                "conseillers", "ministres", "services", "partenaires", "homologue", "homologues"}
 _RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mari", "frère", "soeur", "sœur",
                    "beau-père", "proche", "allié", "alliée", "ami", "amie", "père", "mère"}
+# Nouns that make the next name part of a complement ("du président Vladimir Poutine").
+_TITLE_WORDS = {"président", "présidente", "premier", "première", "ministre", "chef", "secrétaire", "roi", "reine",
+                "chancelier", "chancelière", "émir", "prince", "vice-président", "vice-présidente", "dirigeant"}
 _LEADS = {"diriger", "conduire", "mener", "présider", "piloter"}
 _LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}
 
@@ -153,9 +156,19 @@ def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
 
 
 def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
-    """End of a "de …" complement: a noun phrase, possibly a list of states ("de la France, du Royaume-Uni et de l'Allemagne")."""
+    """End of a "de …" complement: a noun phrase, possibly a list of states ("de la France, du Royaume-Uni et de l'Allemagne").
+
+    A person named after a portfolio ("ministre de la Défense Oleg Marchenko") is the holder, not part
+    of the complement; after a title ("du président Vladimir Poutine") or right after "de" it is.
+    """
+    start = i
     while i < len(doc):
         tok = doc[i]
+        m = ms.by_token.get(i)
+        if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON and i > start \
+                and not any(k in ms.by_token or doc[k].lower_ in _TITLE_WORDS for k in range(start, i)) \
+                and doc[i - 1].lower_ not in _DE:
+            break
         if tok.lower_ in (",", "et") and _list_continues(doc, i + 1, ms):
             i += 1
             continue
@@ -237,11 +250,17 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
             and not use.plural and not _after_source_prep(doc, ms.by_token[j - 1].start, ms):
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
-    # "la délégation ukrainienne conduite par Rustem Omerov"
-    if use.title.startswith("délégation") and after + 1 < len(doc) and doc[after].lower_ in _LED_BY \
-            and doc[after + 1].lower_ == "par" and (key := _person_at(ms, after + 2)):
-        use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
-        use.title = "chef de délégation"
+    # "la délégation ukrainienne conduite par Rustem Omerov", "…, menée par le ministre de la Défense X"
+    k = after + 1 if after < len(doc) and doc[after].text == "," else after
+    if use.title.startswith("délégation") and k + 1 < len(doc) and doc[k].lower_ in _LED_BY \
+            and doc[k + 1].lower_ == "par":
+        for j in range(k + 2, min(k + 12, len(doc))):
+            if doc[j].text in (",", "."):
+                break
+            if key := _person_at(ms, j):
+                use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
+                use.title = "chef de délégation"
+                break
 
 
 def _after_source_prep(doc: Doc, start_char: int, ms: Mentions) -> bool:

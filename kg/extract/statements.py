@@ -115,6 +115,8 @@ class StatementFinder:
 
     def _reporting(self, doc, verb, ms, refs, qs, used) -> list[Statement]:
         speakers, indirect = self._speakers(verb, ms, refs)
+        if not speakers and any(q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i) for q in qs):
+            speakers = self._named_after(doc, verb, ms)  # "« … », a déclaré à la presse Viktor Lebedev"
         if not speakers:
             return []
         sent = sent_of(verb)
@@ -177,6 +179,17 @@ class StatementFinder:
             return []
         ev = evidence(doc, verb.i, Rule.INVERTED_SPEAKER, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
         return [Statement(key, content, False, ev) for key in keys]
+
+    @staticmethod
+    def _named_after(doc: Doc, verb: Token, ms: Mentions) -> list[str]:
+        """The first person named after an incise verb, before the next punctuation."""
+        for t in doc[verb.i + 1:sent_of(verb).end]:
+            if t.is_punct:
+                break
+            m = ms.by_token.get(t.i)
+            if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON:
+                return [m.key]
+        return []
 
     def _continues(self, verb: Token) -> bool:
         """'X a accusé … et a demandé …': the second verb goes on with the first one's statement."""

@@ -82,3 +82,8 @@ def test_meetings_pronoun_subject_and_impersonal_il(run):
 def test_meetings_received_at_a_seat_of_government_which_is_where_not_who(run):
     r = run("Le Premier ministre polonais Jan Kowal a été reçu à l'Élysée par le président français Paul Martin.")
     assert r.meetings() == {frozenset({"Jan Kowal", "Paul Martin"})}
+
+
+def test_meetings_future_by_its_ending(run):
+    r = run("Oleg Marchenko s'entretiendra mardi avec l'envoyé spécial américain, Mark Tanner.")
+    assert r.meetings(planned=True) == {frozenset({"Oleg Marchenko", "Mark Tanner"})}

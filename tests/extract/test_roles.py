@@ -65,3 +65,9 @@ def test_roles_head_of_delegation_in_both_orders(run):
     r = run("Le chef de la délégation soudanaise, Hassan Osman, est arrivé. "
             "Idris Bakri, qui dirige la délégation malienne, est resté à Bamako.")
     assert {("Hassan Osman", "Soudan"), ("Idris Bakri", "Mali")} <= r.mandates()
+
+
+def test_roles_delegation_led_by_an_official_after_a_comma(run):
+    r = run("La délégation ukrainienne, menée par le ministre de la Défense Oleg Marchenko, est arrivée à Istanbul.")
+    assert r.mandates() == {("Oleg Marchenko", "Ukraine")}
+    assert ("Oleg Marchenko", "ministre de la Défense", None) in r.positions()

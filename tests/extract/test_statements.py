@@ -101,3 +101,8 @@ def test_statements_pour_x_at_sentence_start_reports_x(run):
     assert r.statements() == {("Moscou", "il s'agit d'une provocation inacceptable")}
     r = run("Pour mettre fin aux hostilités, Moscou exige un retrait.")
     assert ("Moscou", "mettre fin aux hostilités") not in r.statements()
+
+
+def test_statements_incise_with_the_speaker_after_the_verb(run):
+    r = run("« Nous avons eu une conversation très utile », a déclaré à la presse Viktor Lebedev, le chef de la délégation russe.")
+    assert r.statements() == {("Viktor Lebedev", "Nous avons eu une conversation très utile")}
