@@ -24,6 +24,8 @@ from kg.records import EntityType, Meeting
 _CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont", "où", ";", ":", "«", "lors",
                 "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
 _ALL_TOGETHER = {"réunir", "rassembler"}
+# Meeting verbs only with a reflexive pronoun: "s'entretenir", "se retrouver".
+_REFLEXIVE_ONLY = {"entretenir", "retrouver"}
 # Verbs whose object is a topic: the counterpart is introduced by "avec".
 _WITH_ONLY = {"discuter", "négocier", "dialoguer", "entretenir"}
 _PLANNING_WORDS = {"prochain", "prochaine", "futur", "future", "éventuel", "éventuelle", "possibilité", "projet",
@@ -58,8 +60,8 @@ class MeetingFinder:
         return out
 
     def _is_meeting_verb(self, tok: Token) -> bool:
-        if tok.lemma_ == "entretenir":  # "s'entretenir avec", not "entretenir des relations"
-            return any(c.lower_ in ("se", "s'") for c in tok.children)
+        if tok.lemma_ in _REFLEXIVE_ONLY:  # "s'entretenir avec", not "entretenir des relations"
+            return _is_reciprocal(tok)
         return tok.lemma_ in self.verbs
 
     def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:

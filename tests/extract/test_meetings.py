@@ -87,3 +87,10 @@ def test_meetings_received_at_a_seat_of_government_which_is_where_not_who(run):
 def test_meetings_future_by_its_ending(run):
     r = run("Oleg Marchenko s'entretiendra mardi avec l'envoyé spécial américain, Mark Tanner.")
     assert r.meetings(planned=True) == {frozenset({"Oleg Marchenko", "Mark Tanner"})}
+
+
+def test_meetings_se_retrouver_but_not_retrouver(run):
+    r = run("Les négociateurs russes et ukrainiens se sont retrouvés à Istanbul.")
+    assert r.meetings(planned=False) == {frozenset({"Russie", "Ukraine"})}
+    r = run("Anna Kovalenko a retrouvé Piotr Sidorenko dans les archives de la presse.")
+    assert not r.meetings()
