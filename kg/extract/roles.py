@@ -37,6 +37,7 @@ _RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mar
 # Nouns that make the next name part of a complement ("du président Vladimir Poutine").
 _TITLE_WORDS = {"président", "présidente", "premier", "première", "ministre", "chef", "secrétaire", "roi", "reine",
                 "chancelier", "chancelière", "émir", "prince", "vice-président", "vice-présidente", "dirigeant"}
+_BECOME = {"devenu", "devenue", "nommé", "nommée", "désormais", "actuel", "actuelle", "aujourd'hui", "alors"}
 _LEADS = {"diriger", "conduire", "mener", "présider", "piloter"}
 _LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}
 
@@ -245,6 +246,8 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
     j = use.start - 1
     if j >= 0 and doc[j].pos_ == "DET":
         j -= 1
+    while j >= 1 and doc[j].lower_ in _BECOME:  # "X, devenu émissaire de …", "X, désormais ministre"
+        j -= 1
     closed = after >= len(doc) or doc[after].text in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
     if j >= 1 and doc[j].text == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
             and not use.plural and not _after_source_prep(doc, ms.by_token[j - 1].start, ms):
@@ -288,10 +291,13 @@ def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | P
 
 
 def _represented_by(doc: Doc, ms: Mentions):
-    """'Les États-Unis seront représentés par X (et Y)': X represents the subject."""
+    """'Les États-Unis seront représentés par X (et Y)': X represents the subject;
+    'X, qui représente Moscou': X represents the object."""
     for tok in doc:
-        if tok.lemma_ != "représenter" or tok.morph.get("Voice") != ["Pass"] and not any(
-                c.dep_ == "aux:pass" for c in tok.children):
+        if tok.lemma_ != "représenter":
+            continue
+        if not (tok.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in tok.children)):
+            yield from _represents_actively(doc, tok, ms)
             continue
         subjects = [ms.key_of(c) for c in tok.children if c.dep_.startswith("nsubj")]
         subjects = [s for s in subjects if s and ms.type_of(s) in (EntityType.STATE, EntityType.ORGANIZATION)]
@@ -303,6 +309,19 @@ def _represented_by(doc: Doc, ms: Mentions):
                 yield subjects[0], key, tok.i
                 break  # the first one named; the others are optional companions
             k += 1
+
+
+def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
+    """'X représente la Russie', 'X, qui représente Moscou dans ces pourparlers'."""
+    persons = [ms.key_of(c) for c in verb.children if c.dep_ == "nsubj"]
+    if verb.dep_ == "acl:relcl" and any(c.lower_ == "qui" for c in verb.children):
+        persons.append(ms.key_of(verb.head))
+    persons = [p for p in persons if p and ms.type_of(p) is EntityType.PERSON]
+    objects = [ms.key_of(c) for c in verb.children if c.dep_ == "obj"]
+    objects = [o for o in objects if o and ms.type_of(o) in (EntityType.STATE, EntityType.ORGANIZATION)]
+    for person in persons[:1]:
+        for principal in objects[:1]:
+            yield principal, person, verb.i
 
 
 def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:

@@ -71,3 +71,9 @@ def test_roles_delegation_led_by_an_official_after_a_comma(run):
     r = run("La délégation ukrainienne, menée par le ministre de la Défense Oleg Marchenko, est arrivée à Istanbul.")
     assert r.mandates() == {("Oleg Marchenko", "Ukraine")}
     assert ("Oleg Marchenko", "ministre de la Défense", None) in r.positions()
+
+
+def test_roles_become_envoy_and_represents_actively(run):
+    r = run("L'homme d'affaires Mark Tanner, devenu émissaire de la Maison Blanche, est arrivé. "
+            "Piotr Sidorenko, qui représente Moscou dans ces pourparlers, est resté silencieux.")
+    assert {("Mark Tanner", "Maison Blanche"), ("Piotr Sidorenko", "Moscou")} <= r.mandates()
