@@ -131,7 +131,6 @@ class Referents:
             for k in self.of(t, indirect=indirect, unnamed_as_group=unnamed_as_group):
                 if k not in keys:
                     keys.append(k)
-            # "Plusieurs responsables russes, dont Yuri Ushakov": the named person speaks.
         return keys
 
 

@@ -95,9 +95,9 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
     tok = doc[s]
     if tok.pos_ in ("VERB", "AUX") or tok.lower_.startswith("envoy"):
         prev = doc[s - 1].lower_ if s > 0 else ""
-        nxt = doc[e].lower_ if e < len(doc) else ""
-        return prev in _DETS or prev == "," or nxt in _QUALIFIERS or nxt in ms.by_token and False or (
-            e < len(doc) and ms.by_token.get(e) is not None and ms.by_token[e].kind == "demonym")
+        nxt = ms.by_token.get(e)
+        return (prev in _DETS or prev == "," or e < len(doc) and doc[e].lower_ in _QUALIFIERS
+                or nxt is not None and nxt.kind == "demonym")
     return True
 
 
@@ -188,20 +188,17 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
 
 def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
     """Who a "de …" complement names: a person if there is one, else states and organizations."""
-    keys = []
+    keys, named = [], []
     for k in range(i, j):
         m = ms.by_token.get(k)
-        if m is not None and m.key not in keys and ms.type_of(m.key) is not EntityType.PLACE:
-            keys.append(m.key)
+        if m is not None and ms.type_of(m.key) is not EntityType.PLACE:
+            for found in [keys] + ([named] if m.kind == "name" else []):
+                if m.key not in found:
+                    found.append(m.key)
     persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
     if persons:
         return persons[-1:]
-    names = [k for k in keys if _kind_at(ms, k) != "demonym"]
-    return names or keys[:1]
-
-
-def _kind_at(ms: Mentions, key: str) -> str:
-    return next((m.kind for m in ms.mentions if m.key == key and m.kind == "name"), "demonym")
+    return named or keys[:1]  # "du président russe": the adjective's state when nothing is named
 
 
 def _person_at(ms: Mentions, i: int) -> str | None:
