@@ -152,7 +152,7 @@ class EntityFinder:
                 j += 1
             k = j
             while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha and k not in taken \
-                    and doc[k].pos_ not in ("DET", "ADP", "PUNCT", "PRON") and not (k > j and doc[k].is_sent_start):
+                    and doc[k].pos_ not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
                 k += 1
             if k > j and fold(doc[j:k].text) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)

@@ -183,9 +183,17 @@ def _conjuncts(tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
+_LEADER_TITLES = {"président", "présidente", "dirigeant", "dirigeante", "roi", "reine", "émir", "chef de l'état"}
+
+
 def _base_of(use: TitleUse) -> str:
-    """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire")."""
-    return "envoy" if use.kind == "envoy" else _base(use.title.split()[0])
+    """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire"), and so is
+    every head of state ("le dirigeant russe" = "le président russe")."""
+    if use.kind == "envoy":
+        return "envoy"
+    if use.title in _LEADER_TITLES or use.title.split()[0] in _LEADER_TITLES:
+        return "leader"
+    return _base(use.title.split()[0])
 
 
 def _base(title: str) -> str:

@@ -106,3 +106,8 @@ def test_statements_pour_x_at_sentence_start_reports_x(run):
 def test_statements_incise_with_the_speaker_after_the_verb(run):
     r = run("« Nous avons eu une conversation très utile », a déclaré à la presse Viktor Lebedev, le chef de la délégation russe.")
     assert r.statements() == {("Viktor Lebedev", "Nous avons eu une conversation très utile")}
+
+
+def test_statements_leader_description_resolves_to_the_president(run):
+    r = run("Le président russe Piotr Sidorenko a reçu Mark Tanner. Le dirigeant russe a affirmé que le dialogue continuerait.")
+    assert ("Piotr Sidorenko", "le dialogue continuerait") in r.statements()
