@@ -67,14 +67,15 @@ class MeetingFinder:
     def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:
         subjects = _agents(_subject_keys(verb, refs, indirect), ms)
         start = verb.i + 1
-        if verb.lemma_ in _WITH_ONLY and not (subjects == [] and _is_reciprocal(verb)):
+        reciprocal = _is_reciprocal(verb)
+        if (verb.lemma_ in _WITH_ONLY or reciprocal) and not (subjects == [] and reciprocal):
             # "discuter de la Syrie avec X": only X is met
             start = next((t.i + 1 for t in doc[verb.i + 1:sent_of(verb).end] if t.lower_ == "avec"), sent_of(verb).end)
         others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
-        if verb.lemma_ in _ALL_TOGETHER or (_is_reciprocal(verb) and not subjects):
+        if verb.lemma_ in _ALL_TOGETHER or (reciprocal and not subjects):
             return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
         if not others:
-            return _pairs_within(subjects) if _is_reciprocal(verb) else []
+            return _pairs_within(subjects) if reciprocal else []
         return _pairs_across(subjects, others)
 
     def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:

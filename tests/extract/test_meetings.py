@@ -90,7 +90,7 @@ def test_meetings_future_by_its_ending(run):
 
 
 def test_meetings_se_retrouver_but_not_retrouver(run):
-    r = run("Les négociateurs russes et ukrainiens se sont retrouvés à Istanbul.")
+    r = run("Les négociateurs russes et ukrainiens se sont retrouvés à Istanbul sous l'égide de la Turquie.")
     assert r.meetings(planned=False) == {frozenset({"Russie", "Ukraine"})}
     r = run("Anna Kovalenko a retrouvé Piotr Sidorenko dans les archives de la presse.")
     assert not r.meetings()
