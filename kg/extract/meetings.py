@@ -159,8 +159,14 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
             break
         m = ms.by_token.get(i)
         bare_adjective = m is not None and m.kind == "demonym" and tok.pos_ == "ADJ"
-        if m is not None and m.start == tok.idx and _after_location_prep(doc, i):
-            i += 1  # "reçu à l'Élysée", "à la Maison Blanche": where, not who
+        if m is not None and m.start == tok.idx and (_after_location_prep(doc, i) or _complement_of_thing(doc, i, refs)):
+            i += 1  # "reçu à l'Élysée": where, not who; "a reçu le soutien de Washington": not a meeting
+            continue
+        use = refs.title_head.get(i)
+        if use is not None and _complement_of_thing(doc, i, refs):
+            i = use.end  # "une lettre du président Paul Martin": the title and the name that follows
+            while i < sent_end and use.holder and ms.key_of(doc[i]) == use.holder:
+                i += 1
             continue
         if i not in refs.complement and i not in refs.internal and not bare_adjective:
             for k in refs.of(tok, indirect=indirect):
@@ -175,6 +181,17 @@ def _after_location_prep(doc: Doc, i: int) -> bool:
     while j >= 0 and doc[j].pos_ == "DET":
         j -= 1
     return j >= 0 and doc[j].lower_ in ("à", "au", "aux", "dans", "en")
+
+
+def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
+    """'le soutien de Washington', 'une lettre du président': a name complementing a common noun."""
+    j = i - 1
+    while j >= 0 and doc[j].pos_ == "DET":
+        j -= 1
+    if j < 1 or doc[j].lower_ not in ("de", "du", "des", "d'"):
+        return False
+    noun = doc[j - 1]
+    return noun.pos_ == "NOUN" and noun.i not in refs.title_at
 
 
 def _is_planned(trigger: Token) -> bool:

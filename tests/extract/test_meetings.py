@@ -94,3 +94,8 @@ def test_meetings_se_retrouver_but_not_retrouver(run):
     assert r.meetings(planned=False) == {frozenset({"Russie", "Ukraine"})}
     r = run("Anna Kovalenko a retrouvé Piotr Sidorenko dans les archives de la presse.")
     assert not r.meetings()
+
+
+def test_meetings_receiving_support_from_a_state_is_no_meeting(run):
+    r = run("Taras Bondarenko a reçu le soutien de Washington et une lettre du président Paul Martin.")
+    assert not r.meetings()
