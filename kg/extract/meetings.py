@@ -72,10 +72,10 @@ class MeetingFinder:
             # "discuter de la Syrie avec X": only X is met
             start = next((t.i + 1 for t in doc[verb.i + 1:sent_of(verb).end] if t.lower_ == "avec"), sent_of(verb).end)
         others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
-        if verb.lemma_ in _ALL_TOGETHER or (reciprocal and not subjects):
+        if reciprocal and subjects:  # "X et Y se sont entretenus", "les délégations … se sont réunies"
+            return _pairs_across(subjects, others) if others else _pairs_within(subjects)
+        if verb.lemma_ in _ALL_TOGETHER or reciprocal:
             return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
-        if not others:
-            return _pairs_within(subjects) if reciprocal else []
         return _pairs_across(subjects, others)
 
     def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ _QUALIFIERS = {"spécial", "spéciale", "spéciaux", "en", "chef", "adjoint", "a
 _BOUNDARY = {",", ".", ";", ":", "(", ")", "«", "»", '"', "qui", "que", "qu'", "dont", "où", "pour", "et", "ainsi",
              "avec", "à", "au", "aux", "sur", "lors", "après", "avant", "selon", "contre", "entre", "par"}
 # Nouns that stand for their state or organization when no person is named with them.
-GROUP_NOUNS = {"responsables", "représentants", "autorités", "délégation",
+GROUP_NOUNS = {"responsables", "représentants", "partie", "autorités", "délégation",
                "délégations", "émissaires", "envoyés", "négociateurs", "diplomates", "dirigeants", "officiels",
                "équipe", "équipes", "gouvernement", "administration", "diplomatie", "sources", "source",
                "conseillers", "ministres", "services", "partenaires", "homologue", "homologues"}
@@ -252,6 +252,8 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
         return
     # "la délégation ukrainienne conduite par Rustem Omerov", "…, menée par le ministre de la Défense X"
     k = after + 1 if after < len(doc) and doc[after].text == "," else after
+    while k < len(doc) and doc[k].pos_ == "AUX":  # "la délégation américaine était conduite par …"
+        k += 1
     if use.title.startswith("délégation") and k + 1 < len(doc) and doc[k].lower_ in _LED_BY \
             and doc[k + 1].lower_ == "par":
         for j in range(k + 2, min(k + 12, len(doc))):
@@ -282,12 +284,12 @@ def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | P
         elif use.kind == "position":
             orgs = [p for p in principals if ms.type_of(p) in (EntityType.STATE, EntityType.ORGANIZATION)]
             facts.append(Position(use.holder, use.title, ev, orgs[0] if orgs else None))
-    for subject, obj, i in _represented_by(doc, ms):
+    for subject, obj, i in _represented_by(doc, ms, {u.start: u for u in uses}):
         facts.append(Mandate(obj, subject, "représentant", evidence(doc, i, Rule.REPRESENTED_BY)))
     return facts
 
 
-def _represented_by(doc: Doc, ms: Mentions):
+def _represented_by(doc: Doc, ms: Mentions, groups: dict[int, TitleUse]):
     """'Les États-Unis seront représentés par X (et Y)': X represents the subject;
     'X, qui représente Moscou': X represents the object."""
     for tok in doc:
@@ -296,7 +298,11 @@ def _represented_by(doc: Doc, ms: Mentions):
         if not (tok.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in tok.children)):
             yield from _represents_actively(doc, tok, ms)
             continue
-        subjects = [ms.key_of(c) for c in tok.children if c.dep_.startswith("nsubj")]
+        subjects = []
+        for c in tok.children:
+            if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
+                use = groups.get(c.i)
+                subjects += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
         subjects = [s for s in subjects if s and ms.type_of(s) in (EntityType.STATE, EntityType.ORGANIZATION)]
         if not subjects or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "par":
             continue

@@ -99,3 +99,8 @@ def test_meetings_se_retrouver_but_not_retrouver(run):
 def test_meetings_receiving_support_from_a_state_is_no_meeting(run):
     r = run("Taras Bondarenko a reçu le soutien de Washington et une lettre du président Paul Martin.")
     assert not r.meetings()
+
+
+def test_meetings_delegations_meeting_each_other(run):
+    r = run("Les délégations américaine et ukrainienne se sont réunies dimanche à Genève pour discuter d'un plan.")
+    assert r.meetings(planned=False) == {frozenset({"États-Unis", "Ukraine"})}

@@ -77,3 +77,9 @@ def test_roles_become_envoy_and_represents_actively(run):
     r = run("L'homme d'affaires Mark Tanner, devenu émissaire de la Maison Blanche, est arrivé. "
             "Piotr Sidorenko, qui représente Moscou dans ces pourparlers, est resté silencieux.")
     assert {("Mark Tanner", "Maison Blanche"), ("Piotr Sidorenko", "Moscou")} <= r.mandates()
+
+
+def test_roles_passive_delegation_and_side_represented_by(run):
+    r = run("La délégation américaine était conduite par le secrétaire d'État Mark Tanner, tandis que la partie "
+            "ukrainienne était représentée par Oleg Marchenko.")
+    assert {("Mark Tanner", "États-Unis"), ("Oleg Marchenko", "Ukraine")} <= r.mandates()
