@@ -105,6 +105,32 @@ class Referents:
         pool = previous_subjects or current or candidates
         return max(pool, key=lambda c: c[1])[2]
 
+    def _listed_with(self, tok: Token) -> list[Token]:
+        """The names listed with a name, whatever the parser made of the list:
+        'Emmanuel Macron, Keir Starmer et Friedrich Merz ont reçu …' (first token of each name)."""
+        m = self.ms.by_token.get(tok.i)
+        if m is None or self.ms.type_of(m.key) is not EntityType.PERSON:
+            return []
+        doc, found = self.doc, []
+        first = next(t.i for t in doc[max(0, tok.i - 8):tok.i + 1] if self.ms.by_token.get(t.i) is m)
+        i = first  # leftwards over ", NAME"
+        while i >= 2 and doc[i - 1].text == "," and (p := self.ms.by_token.get(i - 2)) is not None \
+                and self.ms.type_of(p.key) is EntityType.PERSON:
+            i = next((t.i for t in doc[max(0, i - 9):i - 1] if self.ms.by_token.get(t.i) is p), i - 2)
+            if i in self.complement:  # "l'émissaire de Donald Trump, Steve Witkoff": a principal, not a list
+                break
+            found.append(doc[i])
+        j = first  # rightwards over ", NAME" and "et NAME"
+        while j < len(doc) and self.ms.by_token.get(j) is self.ms.by_token.get(first):
+            j += 1
+        while j + 1 < len(doc) and doc[j].lower_ in (",", "et") and (p := self.ms.by_token.get(j + 1)) is not None \
+                and self.ms.type_of(p.key) is EntityType.PERSON:
+            found.append(doc[j + 1])
+            j += 1
+            while j < len(doc) and self.ms.by_token.get(j) is p:
+                j += 1
+        return sorted(found, key=lambda t: t.i)
+
     def latest_person(self, tok: Token) -> str | None:
         """The last person named before ``tok`` in its sentence or the two before it."""
         for s in reversed(sents_up_to(tok, 3)):
@@ -125,7 +151,7 @@ class Referents:
     def group(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
         """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
         keys = []
-        for t in [tok, *_conjuncts(tok)]:
+        for t in sorted({tok, *self._listed_with(tok), *_conjuncts(tok)}, key=lambda t: t.i):
             if t.i in self.sources:
                 continue
             for k in self.of(t, indirect=indirect, unnamed_as_group=unnamed_as_group):

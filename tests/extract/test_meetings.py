@@ -104,3 +104,13 @@ def test_meetings_receiving_support_from_a_state_is_no_meeting(run):
 def test_meetings_delegations_meeting_each_other(run):
     r = run("Les délégations américaine et ukrainienne se sont réunies dimanche à Genève pour discuter d'un plan.")
     assert r.meetings(planned=False) == {frozenset({"États-Unis", "Ukraine"})}
+
+
+def test_meetings_list_of_hosts_before_the_verb(run):
+    r = run("Paul Martin, Klaus Weber et Jan Kowal ont reçu lundi à Londres Taras Bondarenko.")
+    assert r.meetings() == {frozenset({host, "Taras Bondarenko"}) for host in ("Paul Martin", "Klaus Weber", "Jan Kowal")}
+
+
+def test_meetings_principal_before_an_apposed_name_is_not_listed(run):
+    r = run("L'émissaire spécial de Paul Martin, Mark Tanner, a rencontré Piotr Sidorenko à Genève.")
+    assert r.meetings() == {frozenset({"Mark Tanner", "Piotr Sidorenko"})}
