@@ -129,6 +129,14 @@ class Referents:
             j += 1
             while j < len(doc) and self.ms.by_token.get(j) is p:
                 j += 1
+        if not found:
+            return []
+        lo = min(t.i for t in found + [doc[first]])
+        hi = max(t.i for t in found + [doc[first]])
+        opens = lo == sent_of(doc[lo]).start or doc[lo - 1].text == ","
+        # a real list starts the clause and ends with "et": not "Après sa rencontre avec X, Y a déclaré"
+        if not opens or not any(t.lower_ == "et" for t in doc[lo:hi]):
+            return []
         return sorted(found, key=lambda t: t.i)
 
     def latest_person(self, tok: Token) -> str | None:

@@ -111,3 +111,8 @@ def test_statements_incise_with_the_speaker_after_the_verb(run):
 def test_statements_leader_description_resolves_to_the_president(run):
     r = run("Le président russe Piotr Sidorenko a reçu Mark Tanner. Le dirigeant russe a affirmé que le dialogue continuerait.")
     assert ("Piotr Sidorenko", "le dialogue continuerait") in r.statements()
+
+
+def test_statements_name_in_a_fronted_phrase_is_not_a_speaker(run):
+    r = run("Après sa rencontre avec Taras Bondarenko, Paul Martin a déclaré que la paix était « à portée de main ».")
+    assert {s for s, _ in r.statements()} == {"Paul Martin"}
