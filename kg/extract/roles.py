@@ -247,7 +247,7 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
         j -= 1
     closed = after >= len(doc) or doc[after].text in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
     if j >= 1 and doc[j].text == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
-            and not use.plural and not _after_source_prep(doc, ms.by_token[j - 1].start, ms):
+            and not use.plural and not _after_source_prep(doc, _first_token(doc, j - 1, ms)):
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
     # "la délégation ukrainienne conduite par Rustem Omerov", "…, menée par le ministre de la Défense X"
@@ -265,9 +265,15 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
                 break
 
 
-def _after_source_prep(doc: Doc, start_char: int, ms: Mentions) -> bool:
-    """Whether a name is introduced by "selon" / "d'après" (then a following comma ends that phrase)."""
-    i = next(t.i for t in doc if t.idx == start_char)
+def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
+    """The first token of the mention that covers token ``i``."""
+    while i > 0 and ms.by_token.get(i - 1) is ms.by_token.get(i):
+        i -= 1
+    return i
+
+
+def _after_source_prep(doc: Doc, i: int) -> bool:
+    """Whether the name starting at token ``i`` is introduced by "selon" / "d'après"."""
     return i > 0 and doc[i - 1].lower_ in ("selon", "après")
 
 

@@ -1,10 +1,11 @@
 """Meetings: verbs and nouns, coordinated participants, planned and denied meetings."""
+from kg.records import Meeting
 
 
 def test_meetings_verb_with_place(run):
     r = run("John Carter a rencontré Piotr Sidorenko à Genève.")
     assert r.meetings(planned=False) == {frozenset({"John Carter", "Piotr Sidorenko"})}
-    meeting = r.of(__import__("kg.records", fromlist=["Meeting"]).Meeting)[0]
+    meeting = r.of(Meeting)[0]
     assert r.name(meeting.place) == "Genève"
 
 
@@ -54,8 +55,6 @@ def test_meetings_counterpart_in_apposition_and_nationality_adjective_is_not_a_p
 
 
 def test_meetings_date_from_the_sentence(run):
-    from kg.records import Meeting
-
     r = run("Le 12 mars 2025, le chancelier allemand Klaus Weber s'est entretenu avec le président français Paul Martin.")
     (meeting,) = r.of(Meeting)
     assert meeting.date == "2025-03-12"

@@ -1,4 +1,5 @@
 """Statements: reported speech, quotes, incises, 'selon', state speakers, pronouns and descriptions."""
+from kg.records import Statement
 
 
 def test_statements_reported_clause_is_the_content(run):
@@ -9,7 +10,7 @@ def test_statements_reported_clause_is_the_content(run):
 def test_statements_qualified_as_quote(run):
     r = run("Anna Kovalenko a qualifié de « très constructives » les discussions de Genève.")
     assert ("Anna Kovalenko", "très constructives") in r.statements()
-    assert all(s.quoted for s in r.of(__import__("kg.records", fromlist=["Statement"]).Statement))
+    assert all(s.quoted for s in r.of(Statement))
 
 
 def test_statements_incise_after_quote_resolves_pronoun(run):
@@ -26,7 +27,7 @@ def test_statements_capital_speaks_for_its_state(run):
     r = run("Moscou a annoncé avoir pris le contrôle de deux villages.")
     speakers = {s for s, _ in r.statements()}
     assert speakers == {"S:RU"} or speakers == {"Moscou"}
-    assert r.types[r.of(__import__("kg.records", fromlist=["Statement"]).Statement)[0].speaker] == "State"
+    assert r.types[r.of(Statement)[0].speaker] == "State"
 
 
 def test_statements_pronoun_goes_to_previous_subject(run):

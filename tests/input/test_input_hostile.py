@@ -1,7 +1,6 @@
 """Hostile names and text: IRIs stay valid and distinct, literals round-trip in every output format."""
 from __future__ import annotations
 
-import io
 import json
 import re
 
