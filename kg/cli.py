@@ -18,7 +18,7 @@ def _err(msg: str) -> None:
 def cmd_build(args) -> int:
     from kg.formats import RdfFormat, write_graph
     from kg.ingest import find_files
-    from kg.pipeline import build_graph
+    from kg.pipeline import build_triples
     from kg.progress import ProgressBar
     from kg.stats import format_stats, graph_stats
 
@@ -50,31 +50,33 @@ def cmd_build(args) -> int:
             _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
             return 1
     if args.into:
-        g = _build_into(args, progress=progress, on_skip=on_skip, on_notice=None if args.strict else on_notice)
+        triples = _build_into(args, progress=progress, on_skip=on_skip,
+                              on_notice=None if args.strict else on_notice)
     else:
-        g = build_graph(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
-                        on_notice=None if args.strict else on_notice)
+        triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
+                                on_notice=None if args.strict else on_notice)
     bar.close()
-    if not len(g):
+    if not triples:
         _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
         return 2
-    write_graph(g, args.output, fmt=fmt)
+    write_graph(triples, args.output, fmt=fmt)
     if not args.quiet:
-        print(f"wrote {len(g)} triples to {args.output} in {time.monotonic() - started:.1f} s", file=sys.stderr)
-        print(format_stats(graph_stats(g, skipped=len(skipped))), file=sys.stderr)
+        print(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s",
+              file=sys.stderr)
+        print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
 
 
 def _build_into(args, **callbacks):
-    """`kg build --into DIR`: add the inputs to a persistent build and return the graph of all of it."""
-    from kg.pipeline import build_into
+    """`kg build --into DIR`: add the inputs to a persistent build and return the triples of all of it."""
+    from kg.pipeline import build_triples_into
 
-    g, report = build_into(args.into, args.inputs, workers=args.workers, **callbacks)
+    triples, report = build_triples_into(args.into, args.inputs, workers=args.workers, **callbacks)
     if not args.quiet:
         print(file=sys.stderr)
         _err(f"build {args.into}: {len(report.analysed)} analysed, {len(report.cached)} from cache, "
              f"{len(report.unchanged)} unchanged, {len(report.replaced)} replaced by new content")
-    return g
+    return triples
 
 
 def cmd_validate(args) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
+from kg.mapping import PREFIXES, Triples, graph_of
+
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 
 
@@ -56,21 +58,25 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_graph(g: Graph, path: Path, *, fmt: RdfFormat | None = None) -> None:
-    """Serialise ``g`` to ``path`` through a temporary file, so a crash never leaves half a file.
+def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None) -> None:
+    """Serialise a graph (or the builder's triples) to ``path`` through a temporary file, so a crash
+    never leaves half a file.
 
-    JSON-LD is compacted with the published context, written inline so the file reads offline.
+    Turtle and N-Triples are sorted, so one graph always gives the same bytes. JSON-LD is compacted
+    with the published context, written inline so the file reads offline.
     """
     fmt = fmt or RdfFormat.from_extension(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
+    if not isinstance(g, Graph) and fmt not in _SORTED:
+        g = graph_of(g)
     if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
         g = _as_dataset(g)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            if fmt is RdfFormat.TURTLE:
-                out.write(_turtle(g))
+            if fmt in _SORTED:
+                out.write(_sorted(g, fmt))
             else:
                 g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
             out.flush()
@@ -85,17 +91,24 @@ def write_graph(g: Graph, path: Path, *, fmt: RdfFormat | None = None) -> None:
 
 # Prefixes written in Turtle output, in this order (others are spelled out as full IRIs).
 _TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip")
+_STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURTLE_PREFIXES} | {
+    p: str(ns) for p, ns in PREFIXES.items()}
+# Written by pyoxigraph from sorted triples: deterministic, and about 10x faster than rdflib's writers.
+_SORTED = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES}
 
 
-def _turtle(g: Graph) -> bytes:
-    """Deterministic Turtle: triples sorted, then written by pyoxigraph (about 10x faster than rdflib's
-    Turtle writer, which dominated the time after parsing)."""
-    # split on "\n" only: a literal may hold other line separators (form feed, U+2028) unescaped
-    lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")) - {""})
-    triples = ox.parse(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    bound = {prefix: str(ns) for prefix, ns in g.namespaces()}
-    prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+def _sorted(g: Graph | Triples, fmt: RdfFormat) -> bytes:
+    """The triples in N-Triples order (so subjects group in Turtle), written by pyoxigraph."""
+    if isinstance(g, Graph):
+        # split on "\n" only: a literal may hold other line separators (form feed, U+2028) unescaped
+        lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")) - {""})
+        ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+        bound = {prefix: str(ns) for prefix, ns in g.namespaces()}
+    else:
+        ntriples, bound = g.ntriples(), _STANDARD_PREFIXES
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is RdfFormat.TURTLE else {}
+    return ox.serialize(triples, format=_SORTED[fmt], prefixes=prefixes)
 
 
 def read_graph(path: Path) -> Graph:

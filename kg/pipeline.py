@@ -12,7 +12,7 @@ from rdflib import Graph
 from kg import lexicon, nlp as nlp_mod
 from kg.extract import extract
 from kg.ingest import iter_articles
-from kg.mapping import to_graph
+from kg.mapping import Triples, graph_of, to_triples
 from kg.records import Article, DocResult
 from kg.resolve import Corpus, resolve
 
@@ -95,22 +95,27 @@ def corpus_of(results: list[DocResult]) -> Corpus:
     return resolve(results, lexicon_labels=lexicon.load().labels())
 
 
-def build_graph(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
-                on_skip: Callable[[Path, str], None] | None = None,
-                on_notice: Callable[[Path, str], None] | None = None) -> Graph:
-    """Build the RDF graph of every article found in ``inputs`` (files or folders)."""
+def build_triples(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
+                  on_skip: Callable[[Path, str], None] | None = None,
+                  on_notice: Callable[[Path, str], None] | None = None) -> Triples:
+    """The triples of every article found in ``inputs`` (files or folders); `kg build` writes them."""
     workers = workers or os.cpu_count() or 1
     results = analyze_all(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
                           progress=progress)
-    return to_graph(corpus_of(results))
+    return to_triples(corpus_of(results))
 
 
-def build_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
-               progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
-               on_notice: Callable[[Path, str], None] | None = None):
-    """Add the articles in ``inputs`` to the build in ``state_dir``; graph of all its articles.
+def build_graph(inputs: list[Path], **options) -> Graph:
+    """Build the RDF graph of every article found in ``inputs``; options as for build_triples."""
+    return graph_of(build_triples(inputs, **options))
 
-    Returns (graph, kg.cache.BuildReport). Only articles whose content is not cached for the
+
+def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
+                       progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
+                       on_notice: Callable[[Path, str], None] | None = None):
+    """Add the articles in ``inputs`` to the build in ``state_dir``; triples of all its articles.
+
+    Returns (triples, kg.cache.BuildReport). Only articles whose content is not cached for the
     current extractor run through spaCy; resolution and mapping re-run over every member.
     """
     from kg.cache import BuildState, extractor_version
@@ -119,4 +124,10 @@ def build_into(state_dir: Path, inputs: list[Path], *, workers: int | None = Non
     with BuildState.open(state_dir, extractor=extractor_version()) as state:
         report = state.update(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice),
                               analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress))
-        return to_graph(corpus_of(state.results())), report
+        return to_triples(corpus_of(state.results())), report
+
+
+def build_into(state_dir: Path, inputs: list[Path], **options):
+    """As build_triples_into, with the triples as an rdflib Graph: returns (graph, BuildReport)."""
+    triples, report = build_triples_into(state_dir, inputs, **options)
+    return graph_of(triples), report

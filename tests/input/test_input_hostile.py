@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
@@ -12,7 +13,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from kg import iri
 from kg.formats import RdfFormat, jsonld_context, read_graph, write_graph
-from kg.mapping import new_graph
+from kg.mapping import Triples, graph_of, new_graph
 from kg.vocab import DIP, ID
 
 HOSTILE = [
@@ -130,6 +131,43 @@ def test_hostile_fixed_strings_round_trip_every_format(tmp_path, fmt):
     assert _canonical(_oxigraph_graph(path.read_bytes(), fmt)) == _canonical(g)
     # nothing in the text became structure: same subjects and predicates as written
     assert set(back.subjects()) == set(g.subjects()) and set(back.predicates()) == set(g.predicates())
+
+
+def _triples(labels: list[str], quotes: list[str]) -> Triples:
+    """The graph of _graph, written the way the mapping writes a build: as N-Triples lines."""
+    t = Triples()
+    for i, label in enumerate(labels):
+        node = iri.entity_iri("Person", f"p{i}-{iri.slug(label)}")
+        t.link(node, RDF.type, DIP.Person)
+        t.value(node, RDFS.label, label)
+        for j, quote in enumerate(quotes):
+            st_node = iri.fact_iri("statement", str(node), quote, str(j))
+            t.link(node, DIP.stated, st_node)
+            t.value(st_node, DIP.content, quote)
+            t.value(st_node, DIP.quoted, True)
+            t.value(st_node, DIP.confidence, Decimal("0.5"), XSD.decimal)
+    return t
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(plain_text, min_size=1, max_size=3), st.lists(plain_text, max_size=3))
+@pytest.mark.parametrize("fmt", list(RdfFormat))
+def test_hostile_builder_triples_equal_the_rdflib_graph_in_every_format(tmp_path, fmt, labels, quotes):
+    expected = _graph(labels, quotes)
+    triples = _triples(labels, quotes)
+    assert _canonical(graph_of(triples)) == _canonical(expected)
+    path = tmp_path / f"t{fmt.extension}"
+    write_graph(triples, path)
+    assert isomorphic(read_graph(path), expected)
+    assert _canonical(_oxigraph_graph(path.read_bytes(), fmt)) == _canonical(expected)
+
+
+def test_builder_triples_write_the_bytes_of_their_rdflib_graph(tmp_path):
+    """Sorted Turtle and N-Triples do not depend on whether the build's triples went through rdflib."""
+    for fmt in (RdfFormat.TURTLE, RdfFormat.NTRIPLES):
+        write_graph(_triples(HOSTILE, HOSTILE[:6]), tmp_path / f"t{fmt.extension}")
+        write_graph(_graph(HOSTILE, HOSTILE[:6]), tmp_path / f"g{fmt.extension}")
+        assert (tmp_path / f"t{fmt.extension}").read_bytes() == (tmp_path / f"g{fmt.extension}").read_bytes()
 
 
 # --- the real pipeline on a hostile article ------------------------------------------------------
