@@ -18,8 +18,8 @@ def _err(msg: str) -> None:
 def cmd_build(args) -> int:
     from kg.formats import RdfFormat, write_graph
     from kg.ingest import find_files
-    from kg.pipeline import build_triples
-    from kg.progress import ProgressBar
+    from kg.pipeline import build_triples, worker_count
+    from kg.progress import ProgressBar, Stopwatch
     from kg.stats import format_stats, graph_stats
 
     fmt = RdfFormat.from_extension(args.output)
@@ -49,22 +49,31 @@ def cmd_build(args) -> int:
         if skipped:
             _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
             return 1
+    watch = Stopwatch()
     if args.into:
         triples = _build_into(args, progress=progress, on_skip=on_skip,
-                              on_notice=None if args.strict else on_notice)
+                              on_notice=None if args.strict else on_notice, stopwatch=watch)
     else:
         triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
-                                on_notice=None if args.strict else on_notice)
+                                on_notice=None if args.strict else on_notice, stopwatch=watch)
     bar.close()
     if not triples:
         _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
         return 2
-    write_graph(triples, args.output, fmt=fmt)
+    with watch.stage("writing"):
+        write_graph(triples, args.output, fmt=fmt)
+    if args.timings:
+        _write_timings(args.timings, watch, triples=len(triples), workers=worker_count(args.workers))
     if not args.quiet:
-        print(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s",
-              file=sys.stderr)
+        print(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s "
+              f"({watch.summary()})", file=sys.stderr)
         print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
+
+
+def _write_timings(path: Path, watch, **facts) -> None:
+    """`kg build --timings FILE`: the seconds of each stage as JSON, for benchmarks and monitoring."""
+    path.write_text(json.dumps({"seconds": watch.seconds, **facts}, indent=1) + "\n", encoding="utf-8")
 
 
 def _build_into(args, **callbacks):
@@ -225,6 +234,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true",
                    help="fail (exit 1, write nothing) when any input would be skipped")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    b.add_argument("--timings", type=Path, metavar="FILE.json",
+                   help="also write the seconds spent in each stage (model, analysis, resolution, mapping, "
+                   "writing) as JSON")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes",

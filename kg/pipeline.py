@@ -1,10 +1,12 @@
 """The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 from rdflib import Graph
@@ -13,6 +15,7 @@ from kg import lexicon, nlp as nlp_mod
 from kg.extract import extract
 from kg.ingest import iter_articles
 from kg.mapping import Triples, graph_of, to_triples
+from kg.progress import Stopwatch
 from kg.records import Article, DocResult
 from kg.resolve import Corpus, resolve
 
@@ -61,34 +64,41 @@ def _chunks(articles: Iterable[Article], size: int, gate: threading.Semaphore) -
         yield chunk
 
 
-def analyze_all(articles: Iterable[Article], *, workers: int = 1,
-                progress: Progress | None = None) -> list[DocResult]:
+def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Progress | None = None,
+                stopwatch: Stopwatch | None = None) -> list[DocResult]:
     """Analyze articles, in ``workers`` processes when more than one.
 
     Articles are read as they are needed (at most a few chunks per worker in flight), so memory
-    holds the small DocResults, never the input corpus or the Docs.
+    holds the small DocResults, never the input corpus or the Docs. The model is loaded once, before
+    the workers start, so that they share it (timed as the stage "model"; "analysis" is the rest).
     """
+    watch = stopwatch or Stopwatch()
     results: list[DocResult] = []
-    if workers <= 1:
-        gate = threading.Semaphore(1)
-        for chunk in _chunks(articles, CHUNK, gate):
-            results += analyze_batch(chunk)
-            gate.release()
-            if progress:
-                for n, article in enumerate(chunk, len(results) - len(chunk) + 1):
-                    progress(n, article)
+    gate = threading.Semaphore(1 if workers <= 1 else 3 * workers)
+    chunks = _chunks(articles, CHUNK, gate)
+    first = next(chunks, None)
+    if first is None:  # nothing to analyse (e.g. every article cached): no model to load
         return results
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    gate = threading.Semaphore(3 * workers)
-    with ctx.Pool(workers) as pool:
-        # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
-        for batch in pool.imap(analyze_batch, _chunks(articles, CHUNK, gate)):
-            gate.release()
-            for result in batch:
-                results.append(result)
-                if progress:
-                    progress(len(results), result.article)
+    with watch.stage("model"):
+        nlp_mod.load()
+    with watch.stage("analysis"):
+        todo = itertools.chain([first], chunks)
+        # fork: the workers inherit the loaded model instead of loading their own
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        with ctx.Pool(workers) if workers > 1 else nullcontext() as pool:
+            # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
+            for batch in pool.imap(analyze_batch, todo) if pool else map(analyze_batch, todo):
+                gate.release()
+                for result in batch:
+                    results.append(result)
+                    if progress:
+                        progress(len(results), result.article)
     return results
+
+
+def worker_count(workers: int | None) -> int:
+    """The number of processes a build uses: ``workers``, or all cores when not given."""
+    return workers or os.cpu_count() or 1
 
 
 def corpus_of(results: list[DocResult]) -> Corpus:
@@ -97,12 +107,24 @@ def corpus_of(results: list[DocResult]) -> Corpus:
 
 def build_triples(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
                   on_skip: Callable[[Path, str], None] | None = None,
-                  on_notice: Callable[[Path, str], None] | None = None) -> Triples:
-    """The triples of every article found in ``inputs`` (files or folders); `kg build` writes them."""
-    workers = workers or os.cpu_count() or 1
+                  on_notice: Callable[[Path, str], None] | None = None,
+                  stopwatch: Stopwatch | None = None) -> Triples:
+    """The triples of every article found in ``inputs`` (files or folders); `kg build` writes them.
+
+    ``stopwatch`` receives the time of each stage: model, analysis, resolution, mapping.
+    """
+    workers = worker_count(workers)
+    watch = stopwatch or Stopwatch()
     results = analyze_all(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
-                          progress=progress)
-    return to_triples(corpus_of(results))
+                          progress=progress, stopwatch=watch)
+    return _map(results, watch)
+
+
+def _map(results: list[DocResult], watch: Stopwatch) -> Triples:
+    with watch.stage("resolution"):
+        corpus = corpus_of(results)
+    with watch.stage("mapping"):
+        return to_triples(corpus)
 
 
 def build_graph(inputs: list[Path], **options) -> Graph:
@@ -112,7 +134,8 @@ def build_graph(inputs: list[Path], **options) -> Graph:
 
 def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
                        progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
-                       on_notice: Callable[[Path, str], None] | None = None):
+                       on_notice: Callable[[Path, str], None] | None = None,
+                       stopwatch: Stopwatch | None = None):
     """Add the articles in ``inputs`` to the build in ``state_dir``; triples of all its articles.
 
     Returns (triples, kg.cache.BuildReport). Only articles whose content is not cached for the
@@ -120,11 +143,13 @@ def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | No
     """
     from kg.cache import BuildState, extractor_version
 
-    workers = workers or os.cpu_count() or 1
+    workers = worker_count(workers)
+    watch = stopwatch or Stopwatch()
     with BuildState.open(state_dir, extractor=extractor_version()) as state:
         report = state.update(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice),
-                              analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress))
-        return to_triples(corpus_of(state.results())), report
+                              analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress,
+                                                               stopwatch=watch))
+        return _map(state.results(), watch), report
 
 
 def build_into(state_dir: Path, inputs: list[Path], **options):

@@ -1,6 +1,7 @@
 """`kg build` on bad input: exit status, --strict, and a build killed midway leaves the old output intact."""
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -24,9 +25,13 @@ def test_cli_build_exit_status_and_strict(tmp_path, make_articles):
     inp = tmp_path / "in"
     make_articles(inp, 2, paragraphs=1)
     out = tmp_path / "out.ttl"
-    ok = _run("build", inp, "-o", out, "--workers", "1", "-q")
+    ok = _run("build", inp, "-o", out, "--workers", "1", "-q", "--timings", tmp_path / "timings.json")
     assert ok.returncode == 0, ok.stderr
     good = read_graph(out)
+    timings = json.loads((tmp_path / "timings.json").read_text(encoding="utf-8"))
+    assert list(timings["seconds"]) == ["model", "analysis", "resolution", "mapping", "writing"]
+    assert all(s >= 0 for s in timings["seconds"].values()) and timings["seconds"]["model"] > 0.5
+    assert timings["workers"] == 1 and timings["triples"] == len(good)
 
     (inp / "empty.txt").write_bytes(b"")
     (inp / "junk.txt").write_bytes(b"\x00\x01binary")

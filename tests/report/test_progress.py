@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from kg.progress import ProgressBar, wants_progress
+from kg.progress import ProgressBar, Stopwatch, wants_progress
 
 
 class Terminal(io.StringIO):
@@ -55,3 +55,21 @@ def test_progress_redraws_in_place_and_erases_on_close():
     assert len(second) == len(first)  # padded so no tail of the longer line stays on screen
     bar.close()
     assert out.getvalue().endswith("\r" + " " * len(second.rstrip()) + "\r")
+
+
+def test_stopwatch_sums_each_stage_even_when_it_fails():
+    clock = Clock()
+    watch = Stopwatch(clock=clock)
+    with watch.stage("model"):
+        clock.now += 4.0
+    for _ in range(2):
+        with watch.stage("analysis"):
+            clock.now += 1.5
+    try:
+        with watch.stage("writing"):
+            clock.now += 0.25
+            raise OSError("disk full")
+    except OSError:
+        pass
+    assert watch.seconds == {"model": 4.0, "analysis": 3.0, "writing": 0.25}
+    assert watch.summary() == "model 4.0 s, analysis 3.0 s, writing 0.2 s"
