@@ -1,15 +1,18 @@
 """One measurement in a fresh process, printed as JSON: ``python -m bench.probe KIND ARGS...``.
 
 Kinds: ``raw DIR N`` (spaCy alone), ``stages DIR`` (the build stage by stage, one process),
-``shacl GRAPH.nt`` and ``sparql GRAPH.nt STORE_DIR QUERY.rq...`` (graph sizes).
+``shacl GRAPH.nt`` and ``sparql GRAPH.nt STORE_DIR RDFLIB_TIMEOUT QUERY.rq...`` (graph sizes).
 """
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -17,16 +20,14 @@ class Clock:
     """Wall and CPU seconds spent in named stages."""
 
     def __init__(self) -> None:
-        self.wall: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}
+        from kg.progress import Stopwatch
 
-    def add(self, stage: str, wall0: float, cpu0: float) -> None:
-        self.wall[stage] = self.wall.get(stage, 0.0) + time.perf_counter() - wall0
-        self.cpu[stage] = self.cpu.get(stage, 0.0) + time.process_time() - cpu0
+        self.wall, self.cpu = Stopwatch(), Stopwatch(clock=time.process_time)
 
-    @staticmethod
-    def now() -> tuple[float, float]:
-        return time.perf_counter(), time.process_time()
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        with self.wall.stage(name), self.cpu.stage(name):
+            yield
 
 
 def raw(folder: Path, n_process: int) -> dict:
@@ -35,52 +36,47 @@ def raw(folder: Path, n_process: int) -> dict:
 
     from kg.nlp import MODEL
 
+    t = time.perf_counter()
     nlp = spacy.load(MODEL, exclude=["senter"])
+    loaded = time.perf_counter()
     texts = (p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt")))
     n = sum(1 for _ in nlp.pipe(texts, n_process=n_process))
-    return {"docs": n, "pipes": nlp.pipe_names}
+    return {"docs": n, "pipes": nlp.pipe_names, "load_s": loaded - t, "pipe_s": time.perf_counter() - loaded}
 
 
 def stages(folder: Path) -> dict:
-    """The build of ``folder`` in one process with every stage timed separately."""
+    """The build of ``folder`` in one process with every stage timed separately, then `kg validate`."""
     from kg import nlp as nlp_mod
     from kg.extract import extract
-    from kg.formats import write_graph
+    from kg.formats import read_graph, write_graph
     from kg.ingest import iter_articles
-    from kg.mapping import to_graph
+    from kg.mapping import to_triples
     from kg.pipeline import CHUNK, body_text, corpus_of
     from kg.validate import validate
 
     clock = Clock()
-    t = clock.now()
-    nlp = nlp_mod.load()
-    clock.add("model load", *t)
-    t = clock.now()
-    articles = list(iter_articles([folder]))
-    clock.add("reading", *t)
+    with clock.stage("model load"):
+        nlp = nlp_mod.load()
+    with clock.stage("reading"):
+        articles = list(iter_articles([folder]))
     results = []
     for k in range(0, len(articles), CHUNK):
         chunk = articles[k:k + CHUNK]
-        t = clock.now()
-        docs = list(nlp.pipe((body_text(a) for a in chunk), batch_size=len(chunk)))
-        clock.add("parsing", *t)
-        t = clock.now()
-        results += [extract(doc, a) for doc, a in zip(docs, chunk)]
-        clock.add("extraction", *t)
-    t = clock.now()
-    corpus = corpus_of(results)
-    clock.add("resolution", *t)
-    t = clock.now()
-    g = to_graph(corpus)
-    clock.add("mapping", *t)
-    t = clock.now()
+        with clock.stage("parsing"):
+            docs = list(nlp.pipe((body_text(a) for a in chunk), batch_size=len(chunk)))
+        with clock.stage("extraction"):
+            results += [extract(doc, a) for doc, a in zip(docs, chunk)]
+    with clock.stage("resolution"):
+        corpus = corpus_of(results)
+    with clock.stage("mapping"):
+        triples = to_triples(corpus)
     with tempfile.TemporaryDirectory() as tmp:
-        write_graph(g, Path(tmp) / "out.ttl")
-    clock.add("writing", *t)
-    t = clock.now()
-    conforms = validate(g).conforms
-    clock.add("validation", *t)
-    return {"wall": clock.wall, "cpu": clock.cpu, "triples": len(g), "conforms": conforms}
+        out = Path(tmp) / "out.ttl"
+        with clock.stage("writing"):
+            write_graph(triples, out)
+        with clock.stage("validation"):
+            conforms = validate(read_graph(out)).conforms
+    return {"wall": clock.wall.seconds, "cpu": clock.cpu.seconds, "triples": len(triples), "conforms": conforms}
 
 
 def shacl(graph_file: Path) -> dict:
@@ -98,8 +94,11 @@ def shacl(graph_file: Path) -> dict:
             "conforms": result.conforms}
 
 
-def sparql(graph_file: Path, store_dir: Path, queries: list[Path], *, repeat: int = 3) -> dict:
-    """Load time and median query latency: rdflib in memory against the pyoxigraph on-disk store."""
+def sparql(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_timeout: float, repeat: int = 3) -> dict:
+    """Load time and median query latency: rdflib in memory against the pyoxigraph on-disk store.
+
+    An rdflib query slower than ``rdflib_timeout`` seconds is stopped and reported as None.
+    """
     import pyoxigraph as ox
     from rdflib import Graph
 
@@ -117,15 +116,35 @@ def sparql(graph_file: Path, store_dir: Path, queries: list[Path], *, repeat: in
         timings: dict[str, list[float]] = {"rdflib": [], "oxigraph": []}
         rows = {}
         for k in range(repeat):
-            if k == 0 or timings["rdflib"][0] < 1.0:  # one run of a slow query says enough
-                t = time.perf_counter()
-                rows["rdflib"] = len(list(g.query(text)))
-                timings["rdflib"].append(time.perf_counter() - t)
+            if k == 0 or timings["rdflib"] and timings["rdflib"][0] < 1.0:  # one run of a slow query says enough
+                answer = _stoppable(lambda: len(list(g.query(text))), rdflib_timeout)
+                if answer is not None:
+                    timings["rdflib"].append(answer[0])
+                    rows["rdflib"] = answer[1]
             t = time.perf_counter()
             rows["oxigraph"] = len(list(store.query(text)))
             timings["oxigraph"].append(time.perf_counter() - t)
-        out["queries"][q.stem] = {"rows": rows, **{k: statistics.median(v) for k, v in timings.items()}}
+        out["queries"][q.stem] = {"rows": rows, **{k: statistics.median(v) if v else None for k, v in timings.items()}}
     return out
+
+
+def _stoppable(work, timeout: float) -> tuple[float, object] | None:
+    """(seconds, result) of ``work()`` run in a forked child (it shares the loaded graph), or None
+    when it takes longer than ``timeout`` seconds: a thread could not be stopped."""
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        t = time.perf_counter()
+        result = work()
+        send.send((time.perf_counter() - t, result))
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    answer = receive.recv() if receive.poll(timeout) else None
+    proc.kill()
+    proc.join()
+    return answer
 
 
 def main(argv: list[str]) -> int:
@@ -137,7 +156,7 @@ def main(argv: list[str]) -> int:
     elif kind == "shacl":
         out = shacl(Path(args[0]))
     elif kind == "sparql":
-        out = sparql(Path(args[0]), Path(args[1]), [Path(a) for a in args[2:]])
+        out = sparql(Path(args[0]), Path(args[1]), [Path(a) for a in args[3:]], rdflib_timeout=float(args[2]))
     else:
         print(f"bench.probe: unknown kind {kind!r}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.corpus import DEFAULT_SEED, write_corpus
@@ -30,27 +30,29 @@ ID_IRI = re.compile(r"<(https://w3id\.org/diplomacy-kg/id/[^>]*)>")
 
 @dataclass(frozen=True)
 class Mode:
-    articles: int  # corpus for throughput, workers and stages
+    articles: int  # corpus for throughput and workers (the stages use at most STAGE_ARTICLES of it)
     scaling: tuple[int, ...]
     graph_sizes: tuple[int, ...]
     timeout: float  # seconds allowed to one graph measurement
     workers: tuple[int, ...] = (1, 2)
+    rdflib_query_timeout: float = 10.0  # an rdflib query slower than this is stopped and reported
 
 
 MODES = {
     "quick": Mode(articles=60, scaling=(), graph_sizes=(5_000, 20_000), timeout=60),
-    "full": Mode(articles=1000, scaling=(1000, 5000, 10000), graph_sizes=(100_000, 1_000_000), timeout=900),
+    "full": Mode(articles=500, scaling=(1000, 5000, 10000), graph_sizes=(100_000, 1_000_000), timeout=600),
 }
+STAGE_ARTICLES = 300  # the stage shares are stable well before this
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (shared pages counted in each)."""
+def _tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants, in bytes: the proportional set size, so pages
+    the build's workers share with their parent (the forked model) count once, not once each."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += _pss(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
@@ -68,7 +70,7 @@ def measure(cmd: list[str], *, timeout: float | None = None) -> dict:
 
     def sample() -> None:
         while not done.wait(0.05):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[0] = max(peak[0], _tree_memory(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -90,7 +92,7 @@ def measure(cmd: list[str], *, timeout: float | None = None) -> dict:
     reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read()
-    result = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 2**20}
+    result = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": peak[0] / 2**20}
     if timed_out:
         return {**result, "timeout": True}
     if proc.returncode != 0:
@@ -101,12 +103,30 @@ def measure(cmd: list[str], *, timeout: float | None = None) -> dict:
     return result
 
 
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:"))
+    except (FileNotFoundError, StopIteration):  # no smaps_rollup (old kernel): resident pages
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _probe(*args: str) -> list[str]:
     return [sys.executable, "-m", "bench.probe", *args]
 
 
 def _build(folder: Path, out: Path, workers: int) -> list[str]:
-    return [sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(out), "--workers", str(workers), "-q"]
+    return [sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(out), "--workers", str(workers), "-q",
+            "--timings", str(out.with_suffix(".timings.json"))]
+
+
+def build(folder: Path, out: Path, workers: int) -> dict:
+    """`kg build` measured from outside, with its own stage timings; ``after_load_s`` is the time
+    after the model was loaded (the fixed cost of a process start), comparable to raw ``pipe_s``."""
+    m = measure(_build(folder, out, workers))
+    seconds = json.loads(out.with_suffix(".timings.json").read_text(encoding="utf-8"))["seconds"]
+    return {**m, "stages": seconds, "after_load_s": sum(v for k, v in seconds.items() if k != "model")}
 
 
 def words_in(folder: Path) -> int:
@@ -139,22 +159,28 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
     # Raw spaCy and the build, back to back for each process count, so both see the same machine load.
     for workers in mode.workers:
         raw = measure(_probe("raw", str(corpus), str(workers)))
-        build = measure(_build(corpus, work / f"build_w{workers}.nt", workers))
-        res["throughput"][workers] = {"raw": raw, "build": build}
-        log(f"workers={workers}: raw {raw['wall_s']:.1f}s  build {build['wall_s']:.1f}s  "
-            f"ratio {build['wall_s'] / raw['wall_s']:.2f}")
+        built = build(corpus, work / f"build_w{workers}.nt", workers)
+        res["throughput"][workers] = {"raw": raw, "build": built}
+        log(f"workers={workers}: raw {raw['wall_s']:.1f}s (after load {raw['out']['pipe_s']:.1f}s)  "
+            f"build {built['wall_s']:.1f}s (after load {built['after_load_s']:.1f}s)")
 
-    st = measure(_probe("stages", str(corpus)))
-    res["stages"] = st["out"]
+    stage_corpus = work / f"corpus_{min(mode.articles, STAGE_ARTICLES)}"
+    write_corpus(stage_corpus, min(mode.articles, STAGE_ARTICLES), seed=seed)
+    st = measure(_probe("stages", str(stage_corpus)))
+    res["stages"] = {**st["out"], "articles": min(mode.articles, STAGE_ARTICLES)}
     log(f"stages: {json.dumps({k: round(v, 2) for k, v in st['out']['cpu'].items()})}")
 
+    workers = max(mode.workers)
     for n in mode.scaling:
+        if n == mode.articles:  # measured above
+            res["scaling"][n] = {**res["throughput"][workers]["build"], "words": words}
+            continue
         folder = work / f"corpus_{n}"
         write_corpus(folder, n, seed=seed)
-        m = measure(_build(folder, work / f"scale_{n}.nt", os.cpu_count() or 1))
+        m = build(folder, work / f"scale_{n}.nt", workers)
         res["scaling"][n] = {**m, "words": words_in(folder)}
-        log(f"scaling {n}: {m['wall_s']:.1f}s, peak {m['peak_rss_mb']:.0f} MB")
-        shutil.rmtree(folder) if n != mode.articles else None
+        log(f"scaling {n}: {m['wall_s']:.1f}s, peak {m['peak_mb']:.0f} MB")
+        shutil.rmtree(folder)
 
     base = work / f"build_w{mode.workers[0]}.nt"
     for size in mode.graph_sizes:
@@ -163,7 +189,8 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
         store = work / f"store_{size}"
         shutil.rmtree(store, ignore_errors=True)
         sh = measure(_probe("shacl", str(nt)), timeout=mode.timeout)
-        sq = measure(_probe("sparql", str(nt), str(store), *map(str, QUERIES)), timeout=mode.timeout)
+        sq = measure(_probe("sparql", str(nt), str(store), str(mode.rdflib_query_timeout), *map(str, QUERIES)),
+                     timeout=mode.timeout)
         res["graphs"][size] = {"shacl": sh, "sparql": sq}
         log(f"graph {size}: shacl {'timeout' if sh.get('timeout') else round(sh['out']['validate_s'], 1)}s")
         shutil.rmtree(store, ignore_errors=True)
@@ -172,31 +199,45 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
     return res
 
 
+def _after_parsing_share(cpu: dict[str, float]) -> float:
+    """CPU share of the build after parsing (extraction, resolution, mapping, writing), in one process."""
+    build_cpu = sum(v for k, v in cpu.items() if k not in ("validation", "model load"))
+    return sum(cpu.get(k, 0.0) for k in ("extraction", "resolution", "mapping", "writing")) / build_cpu
+
+
 def targets(res: dict) -> dict:
-    """The issue's targets, each with the measured figure and whether it holds."""
+    """The issue's targets, each with the measured figure and whether it holds.
+
+    Two figures are given where the fixed model load (about 5 s in every process, on both sides)
+    matters: the whole command, and the time after the load, which is the throughput on a corpus
+    large enough for the load not to count (the issue's reference figures are such throughputs).
+    """
     tp, out = res["throughput"], {}
     for w in tp:
-        ratio = tp[w]["build"]["wall_s"] / tp[w]["raw"]["wall_s"]
-        out[f"build <= 1.15 x raw spaCy (workers={w})"] = (round(ratio, 2), ratio <= 1.15)
+        whole = tp[w]["build"]["wall_s"] / tp[w]["raw"]["wall_s"]
+        steady = tp[w]["build"]["after_load_s"] / tp[w]["raw"]["out"]["pipe_s"]
+        out[f"build <= 1.15 x raw spaCy, workers={w}, whole command"] = (round(whole, 2), whole <= 1.15)
+        out[f"build <= 1.15 x raw spaCy, workers={w}, after model load"] = (round(steady, 2), steady <= 1.15)
     if 1 in tp and 2 in tp:
-        speedup = tp[1]["build"]["wall_s"] / tp[2]["build"]["wall_s"]
-        out["--workers 2 >= 1.6 x faster than 1"] = (round(speedup, 2), speedup >= 1.6)
-    cpu = res["stages"]["cpu"]
-    build_cpu = sum(v for k, v in cpu.items() if k not in ("validation", "model load"))
-    after = sum(cpu.get(k, 0.0) for k in ("extraction", "resolution", "mapping", "writing"))
-    out["after parsing <= 10% of build"] = (round(after / build_cpu, 3), after / build_cpu <= 0.10)
+        whole = tp[1]["build"]["wall_s"] / tp[2]["build"]["wall_s"]
+        steady = tp[1]["build"]["after_load_s"] / tp[2]["build"]["after_load_s"]
+        raw = tp[1]["raw"]["out"]["pipe_s"] / tp[2]["raw"]["out"]["pipe_s"]
+        out["--workers 2 >= 1.6 x faster than 1, whole command"] = (round(whole, 2), whole >= 1.6)
+        out[f"--workers 2 >= 1.6 x faster than 1, after model load (raw spaCy: {raw:.2f})"] = (
+            round(steady, 2), steady >= 1.6)
+    share = _after_parsing_share(res["stages"]["cpu"])
+    out["after parsing <= 10% of build"] = (round(share, 3), share <= 0.10)
     sc = res["scaling"]
     if len(sc) >= 2:
         sizes = sorted(sc)
         small, big = sizes[0], sizes[-1]
-        if len(sizes) >= 3:  # marginal seconds per article, so the fixed start-up cost does not count
-            lo = (sc[sizes[1]]["wall_s"] - sc[sizes[0]]["wall_s"]) / (sizes[1] - sizes[0])
-            hi = (sc[sizes[-1]]["wall_s"] - sc[sizes[-2]]["wall_s"]) / (sizes[-1] - sizes[-2])
-            out[f"linear {small}->{big} within 15% (marginal s/article)"] = (round(hi / lo, 2),
-                                                                             abs(hi / lo - 1) <= 0.15)
-        peak = sc[big]["peak_rss_mb"]
+        per_article = [sc[n]["after_load_s"] / n for n in sizes]
+        spread = max(per_article) / min(per_article)
+        out[f"linear {small}->{big}: time per article after model load within 15%"] = (round(spread, 2),
+                                                                                         spread <= 1.15)
+        peak = sc[big]["peak_mb"]
         out[f"peak memory < 2 GB at {big}"] = (round(peak), peak < 2048)
-        growth = peak / sc[small]["peak_rss_mb"]
+        growth = peak / sc[small]["peak_mb"]
         out[f"memory flat {small}->{big} (within 25%)"] = (round(growth, 2), growth <= 1.25)
     return out
 
@@ -206,40 +247,45 @@ def table(res: dict) -> str:
     c = res["corpus"]
     lines = [f"Corpus: {c['articles']} synthetic articles, {c['words']} words (seed {res['seed']}); "
              f"{res['cpus']} CPUs; mode {res['mode']}; {res['started']}.", "",
-             "| workers | raw spaCy s | build s | build / raw | raw words/s | build words/s | build articles/s "
-             "| build CPU s | raw CPU s | build peak MB |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| workers | raw spaCy s | build s | build / raw | raw s after load | build s after load | "
+             "build / raw after load | raw words/s after load | build words/s after load | build CPU s | "
+             "build peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for w, m in res["throughput"].items():
         r, b = m["raw"], m["build"]
+        pipe = r["out"]["pipe_s"]
         lines.append(f"| {w} | {r['wall_s']:.1f} | {b['wall_s']:.1f} | {b['wall_s'] / r['wall_s']:.2f} | "
-                     f"{c['words'] / r['wall_s']:,.0f} | {c['words'] / b['wall_s']:,.0f} | "
-                     f"{c['articles'] / b['wall_s']:.1f} | {b['cpu_s']:.1f} | {r['cpu_s']:.1f} | "
-                     f"{b['peak_rss_mb']:.0f} |")
+                     f"{pipe:.1f} | {b['after_load_s']:.1f} | {b['after_load_s'] / pipe:.2f} | "
+                     f"{c['words'] / pipe:,.0f} | {c['words'] / b['after_load_s']:,.0f} | {b['cpu_s']:.1f} | "
+                     f"{b['peak_mb']:.0f} |")
     st = res["stages"]
     total = sum(v for k, v in st["cpu"].items() if k not in ("validation", "model load"))
-    lines += ["", "| stage (1 process) | CPU s | wall s | share of build CPU |", "|---|---|---|---|"]
+    lines += ["", f"| stage (1 process, {st['articles']} articles, {st['triples']} triples) | CPU s | wall s | "
+              "share of build CPU |", "|---|---|---|---|"]
     for k in st["cpu"]:
         share = "" if k in ("validation", "model load") else f"{st['cpu'][k] / total:.1%}"
         lines.append(f"| {k} | {st['cpu'][k]:.2f} | {st['wall'][k]:.2f} | {share} |")
     if res["scaling"]:
-        lines += ["", "| articles | words | build s | articles/s | ms/article | peak MB |", "|---|---|---|---|---|---|"]
+        lines += ["", "| articles | words | build s | s after model load | ms/article after load | peak MB |",
+                  "|---|---|---|---|---|---|"]
         for n, m in res["scaling"].items():
-            lines.append(f"| {n} | {m['words']} | {m['wall_s']:.1f} | {int(n) / m['wall_s']:.1f} | "
-                         f"{1000 * m['wall_s'] / int(n):.1f} | {m['peak_rss_mb']:.0f} |")
+            lines.append(f"| {n} | {m['words']} | {m['wall_s']:.1f} | {m['after_load_s']:.1f} | "
+                         f"{1000 * m['after_load_s'] / int(n):.1f} | {m['peak_mb']:.0f} |")
     if res["graphs"]:
-        qs = [q.stem for q in QUERIES]
-        lines += ["", "| triples | SHACL s (pyshacl) | load rdflib s | load oxigraph s | "
-                  + " | ".join(f"{q} rdflib / oxigraph ms" for q in qs) + " |",
-                  "|---|---|---|---|" + "---|" * len(qs)]
+        lines += ["", "| triples | SHACL s (pyshacl) | load rdflib s | load oxigraph s | query | rdflib ms | "
+                  "oxigraph ms |", "|---|---|---|---|---|---|---|"]
         for size, m in res["graphs"].items():
             sh = "timeout" if m["shacl"].get("timeout") else f"{m['shacl']['out']['validate_s']:.1f}"
             if m["sparql"].get("timeout"):
-                lines.append(f"| {int(size):,} | {sh} | timeout | timeout |" + " |" * len(qs))
+                lines.append(f"| {int(size):,} | {sh} | timeout | timeout | | | |")
                 continue
             sq = m["sparql"]["out"]
-            cells = [f"{1000 * sq['queries'][q]['rdflib']:.0f} / {1000 * sq['queries'][q]['oxigraph']:.1f}"
-                     for q in qs]
-            lines.append(f"| {int(size):,} | {sh} | {sq['rdflib_load_s']:.1f} | {sq['oxigraph_load_s']:.1f} | "
-                         + " | ".join(cells) + " |")
+            first = True
+            for q, t in sq["queries"].items():
+                rdflib = "stopped" if t["rdflib"] is None else f"{1000 * t['rdflib']:.0f}"
+                head = (f"| {int(size):,} | {sh} | {sq['rdflib_load_s']:.1f} | {sq['oxigraph_load_s']:.1f} "
+                        if first else "| | | | ")
+                lines.append(f"{head}| {q} | {rdflib} | {1000 * t['oxigraph']:.1f} |")
+                first = False
     lines += ["", "| target | measured | holds |", "|---|---|---|"]
     for name, (value, ok) in res["targets"].items():
         lines.append(f"| {name} | {value} | {'yes' if ok else 'no'} |")
@@ -265,10 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         mode = MODES[name]
         if args.articles or args.scaling is not None or args.graph_sizes is not None:
             name += " (custom)"
-            mode = Mode(articles=args.articles or mode.articles,
-                        scaling=mode.scaling if args.scaling is None else tuple(args.scaling),
-                        graph_sizes=mode.graph_sizes if args.graph_sizes is None else tuple(args.graph_sizes),
-                        timeout=mode.timeout)
+            mode = replace(mode, articles=args.articles or mode.articles,
+                           scaling=mode.scaling if args.scaling is None else tuple(args.scaling),
+                           graph_sizes=mode.graph_sizes if args.graph_sizes is None else tuple(args.graph_sizes))
         res = run(mode, work, mode_name=name, seed=args.seed, log=log)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from rdflib import Graph
 
 from bench import corpus
-from bench.run import Mode, replicate, run, table
+from bench.probe import _stoppable
+from bench.run import Mode, replicate, run, table, targets
 
 
 def test_corpus_article_is_deterministic_and_seeded():
@@ -48,12 +50,47 @@ def test_bench_tiny_run_end_to_end(tmp_path):
     res = run(Mode(articles=3, scaling=(), graph_sizes=(400,), timeout=120, workers=(1,)), tmp_path,
               mode_name="test")
     build = res["throughput"][1]["build"]
-    assert build["wall_s"] > 0 and build["peak_rss_mb"] > 50  # spaCy's model alone is larger
+    assert build["wall_s"] > 0 and build["peak_mb"] > 50  # spaCy's model alone is larger
     assert len(Graph().parse(tmp_path / "build_w1.nt", format="nt")) > 50
-    assert {"parsing", "extraction", "resolution", "mapping", "writing"} <= set(res["stages"]["cpu"])
+    assert {"parsing", "extraction", "resolution", "mapping", "writing", "validation"} <= set(res["stages"]["cpu"])
+    assert build["after_load_s"] < build["wall_s"] and set(build["stages"]) >= {"model", "analysis", "writing"}
     sparql = res["graphs"][400]["sparql"]["out"]
     assert sparql["triples"] == 400
     for q in sparql["queries"].values():  # both engines answer the same
         assert q["rows"]["rdflib"] == q["rows"]["oxigraph"]
     text = table(res)
     assert "| 1 |" in text and "after parsing <= 10% of build" in text
+
+
+def test_stoppable_returns_the_result_or_stops_a_slow_call():
+    seconds, value = _stoppable(lambda: 6 * 7, 30)
+    assert value == 42 and seconds >= 0
+    started = time.perf_counter()
+    assert _stoppable(lambda: time.sleep(30), 0.3) is None
+    assert time.perf_counter() - started < 10
+
+
+def test_targets_judge_whole_command_and_after_load_figures():
+    def run_of(wall, after, peak=1000.0):
+        return {"wall_s": wall, "after_load_s": after, "peak_mb": peak}
+
+    res = {
+        "throughput": {
+            1: {"raw": {"wall_s": 60.0, "out": {"pipe_s": 54.0}}, "build": run_of(66.0, 59.0)},
+            2: {"raw": {"wall_s": 39.0, "out": {"pipe_s": 33.0}}, "build": run_of(43.0, 36.0)},
+        },
+        "stages": {"cpu": {"model load": 5.0, "parsing": 90.0, "extraction": 6.0, "mapping": 3.0,
+                           "validation": 20.0}},
+        "scaling": {1000: run_of(40.0, 35.0, 1200.0), 5000: run_of(180.0, 175.0, 1300.0),
+                    10000: run_of(400.0, 390.0, 1600.0)},
+    }
+    t = targets(res)
+    assert t["build <= 1.15 x raw spaCy, workers=1, whole command"] == (1.1, True)
+    assert t["build <= 1.15 x raw spaCy, workers=2, after model load"] == (1.09, True)
+    assert t["--workers 2 >= 1.6 x faster than 1, whole command"] == (1.53, False)
+    assert t["--workers 2 >= 1.6 x faster than 1, after model load (raw spaCy: 1.64)"] == (1.64, True)
+    assert t["after parsing <= 10% of build"] == (round(9 / 99, 3), True)
+    # 35, 35 and 39 ms per article: the largest is 1.11 x the smallest
+    assert t["linear 1000->10000: time per article after model load within 15%"] == (1.11, True)
+    assert t["peak memory < 2 GB at 10000"] == (1600, True)
+    assert t["memory flat 1000->10000 (within 25%)"] == (1.33, False)
