@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.records import DocResult, Entity, EntityType
 
@@ -21,6 +22,10 @@ _TRANSLIT = [
     ("ph", "f"), ("ff", "f"), ("ss", "s"), ("ll", "l"), ("nn", "n"), ("tt", "t"),
 ]
 _PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "da", "di", "bin", "ben", "al", "el"}
+# translit_key and same_word are pure and called on the same few thousand name words over and over
+# (every person of an article against every other); bounded caches keep memory flat on big corpora.
+# fold is not cached: it also folds whole statements, which would fill a cache with one-off texts.
+_CACHE_SIZE = 1 << 16
 
 
 def fold(text: str) -> str:
@@ -29,6 +34,7 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def translit_key(word: str) -> str:
     """Spelling-independent key of one name word: 'Ouchakov' and 'Ushakov' -> 'ushakov'."""
     key = fold(word).replace(" ", "")
@@ -48,6 +54,7 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def same_word(a: str, b: str) -> bool:
     """Whether two name words are spellings of one name (one vowel may differ in long words)."""
     ka, kb = translit_key(a), translit_key(b)
