@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract import scan
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
 from kg.resolve import fold, same_word, split_name
@@ -49,8 +50,8 @@ class Mentions:
             known.names.append(span.text)
         m = Mention(span.start_char, span.end_char, span.text, key, kind)
         self.mentions.append(m)
-        for tok in span:
-            self.by_token[tok.i] = m
+        for i in range(span.start, span.end):
+            self.by_token[i] = m
 
     def key_of(self, tok: Token) -> str | None:
         m = self.by_token.get(tok.i)
@@ -85,6 +86,8 @@ class EntityFinder:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
         self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
+        self.demonym_scan = scan.Words(scan.Attr.LOWER, self.demonyms)
+        self.title_scan = scan.Words(scan.Attr.LOWER, self.title_words)
         from spacy.lang.fr import French
         tokenizer = French().tokenizer
         for c in lex.countries.values():
@@ -104,25 +107,25 @@ class EntityFinder:
         spans = [doc[s:e] for _, s, e in self.matcher(doc)]
         labels = {(s, e): doc.vocab.strings[m] for m, s, e in self.matcher(doc)}
         for span in _longest_first(spans):
-            if any(t.i in taken for t in span) or not span[0].text[:1].isupper():
+            if not taken.isdisjoint(range(span.start, span.end)) or not span[0].text[:1].isupper():
                 continue
             kind, lid = self.targets[labels[(span.start, span.end)]]
             self._add_lexicon(ms, span, kind, lid)
-            taken.update(t.i for t in span)
+            taken.update(range(span.start, span.end))
         persons = []
         for span in self._named_after_title(doc, taken):
             persons.append(span)
-            taken.update(t.i for t in span)
+            taken.update(range(span.start, span.end))
         for ent in _merge_organization_names(doc):
-            if any(t.i in taken for t in ent):
+            if not taken.isdisjoint(range(ent.start, ent.end)):
                 continue
             if ent.label_ == "PER":
                 span = _clean_person(ent)
                 if span is not None:
                     persons.append(span)
-                    taken.update(t.i for t in span)
+                    taken.update(range(span.start, span.end))
             elif ent.label_ in ("LOC", "ORG") and (span := self._add_other(ms, ent)) is not None:
-                taken.update(t.i for t in span)
+                taken.update(range(span.start, span.end))
         _add_persons(ms, persons)
         for span, state in _ministries(doc, taken, self.demonyms):
             part_of = None
@@ -131,9 +134,9 @@ class EntityFinder:
                 ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [self.lex.countries[state].name], lexicon_id=state))
             key = f"O:{fold(span.text)}" + (f"@{state}" if state else "")
             ms.add(span, key, _Draft(EntityType.ORGANIZATION, part_of=part_of))
-            taken.update(t.i for t in span)
-        for tok in doc:
-            if tok.i not in taken and tok.lower_ in self.demonyms:
+            taken.update(range(span.start, span.end))
+        for tok in scan.tokens(doc, self.demonym_scan):
+            if tok.i not in taken:
                 cid = self.demonyms[tok.lower_]
                 state = _Draft(EntityType.STATE, [self.lex.countries[cid].name], lexicon_id=cid)
                 ms.add(doc[tok.i:tok.i + 1], _state_key(cid), state, "demonym")
@@ -143,8 +146,8 @@ class EntityFinder:
         """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
         spans = []
-        for tok in doc:
-            if tok.lower_ not in self.title_words or tok.i in taken:
+        for tok in scan.tokens(doc, self.title_scan):
+            if tok.i in taken:
                 continue
             j = tok.i + 1
             while j < len(doc) and j - tok.i <= 4 and doc[j].text[:1].islower() and doc[j].is_alpha \
@@ -190,12 +193,13 @@ class EntityFinder:
 
 
 _MINISTRY_HEADS = {"ministère", "ministere", "département", "departement", "secrétariat"}
+_MINISTRY_SCAN = scan.Words(scan.Attr.LOWER, _MINISTRY_HEADS)
 
 
 def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
     """'le ministère chinois des Affaires étrangères': an organization of the State its adjective names."""
-    for tok in doc:
-        if tok.lower_ not in _MINISTRY_HEADS or tok.i in taken:
+    for tok in scan.tokens(doc, _MINISTRY_SCAN):
+        if tok.i in taken:
             continue
         i, state = tok.i + 1, None
         if i < len(doc) and doc[i].lower_ in demonyms:

@@ -13,6 +13,7 @@ from itertools import combinations
 
 from spacy.tokens import Doc, Token
 
+from kg.extract import scan
 from kg.extract.entities import Mentions
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
@@ -39,10 +40,11 @@ _COORDINATION = {"et", ",", "ainsi", "que", "de", "du", "des", "d'", "l'", "la",
 class MeetingFinder:
     def __init__(self, lex: Lexicon) -> None:
         self.verbs, self.nouns = lex.meeting_verbs, lex.meeting_nouns
+        self.trigger_scan = scan.Words(scan.Attr.LEMMA, {*self.verbs, *_REFLEXIVE_ONLY, *self.nouns})
 
     def __call__(self, doc: Doc, ms: Mentions, refs: Referents) -> list[Meeting]:
         out = []
-        for tok in doc:
+        for tok in scan.tokens(doc, self.trigger_scan):
             indirect: list[str] = []
             if tok.pos_ == "VERB" and self._is_meeting_verb(tok):
                 pairs, rule = self._verb(doc, tok, ms, refs, indirect), Rule.MEETING_VERB

@@ -10,6 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
+from kg.extract import scan
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.records import EntityType
@@ -193,10 +194,13 @@ def is_impersonal(subj: Token) -> bool:
     return verb.lemma_ in _IMPERSONAL_VERBS or any(c.lower_ == "y" for c in verb.children)
 
 
+_SOURCE_WORDS = scan.Words(scan.Attr.LOWER, {"selon", "après", "pour"})
+
+
 def _source_phrases(doc: Doc) -> set[int]:
     """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
     found: set[int] = set()
-    for tok in doc:
+    for tok in scan.tokens(doc, _SOURCE_WORDS):
         if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'") or (
                 tok.lower_ == "pour" and tok.is_sent_start):
             j = tok.i + 1

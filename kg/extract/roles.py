@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from kg.extract import scan
 from kg.extract.entities import Mentions
 from kg.extract.sents import sent_of
 from kg.extract.rules import Rule
@@ -295,12 +296,13 @@ def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | P
     return facts
 
 
+_REPRESENT = scan.Words(scan.Attr.LEMMA, {"représenter"})
+
+
 def _represented_by(doc: Doc, ms: Mentions, groups: dict[int, TitleUse]):
     """'Les États-Unis seront représentés par X (et Y)': X represents the subject;
     'X, qui représente Moscou': X represents the object."""
-    for tok in doc:
-        if tok.lemma_ != "représenter":
-            continue
+    for tok in scan.tokens(doc, _REPRESENT):
         if not (tok.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in tok.children)):
             yield from _represents_actively(doc, tok, ms)
             continue

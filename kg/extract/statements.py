@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract import scan
 from kg.extract.entities import Mentions
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
@@ -22,12 +23,14 @@ _SKIP_AFTER_VERB = {"que", "qu'", ",", ":", "de", "d'", "aussi", "également", "
                     "alors", "encore", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
                     "en", "outre", "donc", "pourtant", "cependant", "néanmoins", "-t", "-il", "-elle", "-ils"}
 _SOURCE_PREPS = ("selon", "d'après")
+_QUOTE_MARKS = scan.Words(scan.Attr.ORTH, {*_OPEN, *_CLOSE})
+_PREPS = scan.Words(scan.Attr.LOWER, {"selon", "après", "pour"})
 
 
 def quotes(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges (inside the marks) of the quotations in a Doc."""
     found, open_at, closer = [], None, None
-    for tok in doc:
+    for tok in scan.tokens(doc, _QUOTE_MARKS):
         if open_at is None and tok.text in _OPEN:
             open_at, closer = tok.i, _OPEN[tok.text]
         elif open_at is not None and tok.text == closer:
@@ -72,12 +75,13 @@ def _without_nested(statements: list[Statement]) -> list[Statement]:
 class StatementFinder:
     def __init__(self, lex: Lexicon) -> None:
         self.verbs = lex.reporting_verbs
+        self.verb_scan = scan.Words(scan.Attr.LEMMA, self.verbs)
 
     def __call__(self, doc: Doc, ms: Mentions, refs: Referents) -> list[Statement]:
         qs = quotes(doc)
         used: set[tuple[int, int]] = set()
         out: list[Statement] = []
-        for tok in doc:
+        for tok in scan.tokens(doc, self.verb_scan, _PREPS):
             if tok.pos_ == "VERB" and tok.lemma_ in self.verbs and not self._continues(tok):
                 inverted = self._inverted(doc, tok, ms, refs, qs)
                 out += self._reporting(doc, tok, ms, refs, qs, used) if inverted is None else inverted
