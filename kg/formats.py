@@ -7,6 +7,7 @@ import tempfile
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -76,7 +77,7 @@ def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None)
     try:
         with os.fdopen(fd, "wb") as out:
             if fmt in _SORTED:
-                out.write(_sorted(g, fmt))
+                _write_sorted(g, fmt, out)
             else:
                 g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
             out.flush()
@@ -97,8 +98,8 @@ _STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURT
 _SORTED = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES}
 
 
-def _sorted(g: Graph | Triples, fmt: RdfFormat) -> bytes:
-    """The triples in N-Triples order (so subjects group in Turtle), written by pyoxigraph."""
+def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
+    """Write the triples in N-Triples order (so subjects group in Turtle) to ``out`` with pyoxigraph."""
     if isinstance(g, Graph):
         # split on "\n" only: a literal may hold other line separators (form feed, U+2028) unescaped
         lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")) - {""})
@@ -108,7 +109,7 @@ def _sorted(g: Graph | Triples, fmt: RdfFormat) -> bytes:
         ntriples, bound = g.ntriples(), _STANDARD_PREFIXES
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is RdfFormat.TURTLE else {}
-    return ox.serialize(triples, format=_SORTED[fmt], prefixes=prefixes)
+    ox.serialize(triples, out, format=_SORTED[fmt], prefixes=prefixes)
 
 
 def read_graph(path: Path) -> Graph:
