@@ -1,13 +1,16 @@
 """SHACL validation of a graph against ontology/shapes.ttl, with the ontology as ont_graph."""
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import BNode, Graph, Literal
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.vocab import ID
@@ -64,13 +67,72 @@ def _bind(g: Graph, src: Graph) -> None:
         g.bind(prefix, ns, replace=True)
 
 
-def validate(g: Graph) -> ValidationResult:
-    """Validate ``g`` with the shapes; the ontology is mixed in so sh:class follows rdfs:subClassOf."""
+# Below this size one in-process pyshacl call beats starting workers and building chunk graphs.
+SMALL_GRAPH = 20_000
+# Triples per chunk: big enough that pyshacl's per-call set-up (shape harvest, ontology mixing) is
+# negligible, small enough that both workers stay busy to the end and a chunk's report stays small
+# (pyshacl's report building is quadratic in the number of results).
+CHUNK_TRIPLES = 20_000
+_FORK_SHARED: tuple = ()  # (graph, chunks, context) inherited by forked workers, never pickled
+
+
+def validate(g: Graph, *, workers: int | None = None, chunk_triples: int | None = None) -> ValidationResult:
+    """Validate ``g`` with the shapes; the ontology is mixed in so sh:class follows rdfs:subClassOf.
+
+    A big graph is validated in chunks of focus nodes, in ``workers`` processes (default: all cores);
+    the result is the same as one pyshacl call on the whole graph (tests/ontology checks it).
+    """
+    workers = workers or os.cpu_count() or 1
+    if len(g) < (chunk_triples or SMALL_GRAPH) or not _partitionable():
+        return _single(g)
+    chunks = _partition(g, chunk_triples or CHUNK_TRIPLES)
+    context = _Context.of(g)
+    results: list[tuple[bool, list[Violation], list]] = []
+    if workers <= 1 or len(chunks) == 1:
+        results = [_validate_chunk(g, chunk, context) for chunk in chunks]
+    else:
+        global _FORK_SHARED
+        # fork: the workers share the graph copy-on-write instead of receiving a pickled copy
+        _FORK_SHARED = (g, chunks, context)
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+                results = list(pool.imap_unordered(_validate_shared_chunk, range(len(chunks))))
+        finally:
+            _FORK_SHARED = ()
+    report = Graph()
+    report_node = BNode()
+    report.add((report_node, RDF.type, SH.ValidationReport))
+    violations: list[Violation] = []
+    conforms = True
+    for chunk_conforms, chunk_violations, triples in results:
+        conforms = conforms and chunk_conforms
+        violations += chunk_violations
+        for t in triples:
+            report.add(t)
+            if t[1] == RDF.type and t[2] == SH.ValidationResult:
+                report.add((report_node, SH.result, t[0]))
+    report.add((report_node, SH.conforms, Literal(conforms)))
+    _bind(report, _parsed(ONTOLOGY_DIR / "shapes.ttl"))
+    violations.sort(key=_order)
+    return ValidationResult(conforms, tuple(violations), report)
+
+
+def _single(g: Graph) -> ValidationResult:
     # No RDFS inference: it would type every value of dip:envoy a dip:Person from the property's
     # range, so the shapes' sh:class checks could never fail (and it triples the run time).
     conforms, report, _ = pyshacl.validate(
         g, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none", abort_on_first=False,
     )
+    violations = [_violation(report, res) for res in report.subjects(SH.resultSeverity, None)]
+    violations.sort(key=_order)
+    return ValidationResult(bool(conforms), tuple(violations), report)
+
+
+def _order(v: Violation) -> tuple:
+    return (v.shape, v.focus, v.path, v.message, v.value)
+
+
+def _violation(report: Graph, res: Node) -> Violation:
     def text(node: Node | None, *, short: bool = False) -> str:
         if node is None:
             return ""
@@ -81,15 +143,122 @@ def validate(g: Graph) -> ValidationResult:
             return node.n3() if short else str(node)
         return compact(str(node)) if short else str(node)
 
-    violations = []
+    return Violation(
+        text(report.value(res, SH.sourceShape)), text(report.value(res, SH.focusNode)),
+        text(report.value(res, SH.resultPath), short=True), text(report.value(res, SH.resultMessage)),
+        str(report.value(res, SH.resultSeverity)).rsplit("#", 1)[-1],
+        text(report.value(res, SH.value), short=True))
+
+
+# Chunked validation. A focus node's checks in our shapes read only: its own triples (properties,
+# sh:closed), the triples pointing to it through a predicate used in an sh:inversePath, and the
+# rdf:type of every node those triples reach (sh:class, followed up rdfs:subClassOf). A chunk
+# graph holds exactly that for a set of subjects, so their results are the same as on the whole
+# graph. The other nodes typed in a chunk graph (values) are targets too, with partial triples:
+# their results are dropped, as each node is validated in the chunk that holds its own triples.
+
+@dataclass(frozen=True)
+class _Context:
+    """What every chunk graph needs besides its subjects' triples."""
+
+    inverse: tuple[Node, ...]  # predicates read backwards by some shape
+    schema: tuple[tuple[Node, Node, Node], ...]  # the data graph's own rdfs:subClassOf triples
+
+    @classmethod
+    def of(cls, g: Graph) -> _Context:
+        inverse = tuple(sorted(set(_parsed(ONTOLOGY_DIR / "shapes.ttl").objects(None, SH.inversePath))))
+        return cls(inverse, tuple(g.triples((None, RDFS.subClassOf, None))))
+
+
+@lru_cache(maxsize=1)
+def _partitionable() -> bool:
+    """True when every shape targets by class or subject, so each focus node is some triple's subject."""
+    sg = _parsed(ONTOLOGY_DIR / "shapes.ttl")
+    other = (SH.targetNode, SH.targetObjectsOf, SH.target)
+    return not any(True for p in other for _ in sg.subject_objects(p)) and not any(
+        True for c in (RDFS.Class, OWL.Class) for _ in sg.subjects(RDF.type, c))
+
+
+def _partition(g: Graph, size: int) -> list[list[Node]]:
+    """The subjects of ``g`` in chunks of about ``size`` triples, neighbours kept together."""
+    chunks: list[list[Node]] = []
+    chunk: list[Node] = []
+    count = 0
+    seen: set[Node] = set()
+    for start in g.subjects(unique=True):
+        if start in seen:
+            continue
+        # depth-first along links between subjects, so that a chunk holds whole neighbourhoods
+        # (an article's evidence and facts) and few of its values are described in another chunk
+        todo = [start]
+        seen.add(start)
+        while todo:
+            s = todo.pop()
+            chunk.append(s)
+            for p, o in g.predicate_objects(s):
+                count += 1
+                if p != RDF.type and not isinstance(o, Literal) and o not in seen and (o, None, None) in g:
+                    seen.add(o)
+                    todo.append(o)
+            if count >= size:
+                chunks.append(chunk)
+                chunk, count = [], 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _chunk_graph(g: Graph, subjects: list[Node], context: _Context) -> Graph:
+    # the prefixes as pyshacl's own copy of the data graph has them: they appear in generic messages
+    cg = Graph(bind_namespaces="core")
+    for prefix, ns in g.namespace_manager.namespaces():
+        cg.namespace_manager.bind(prefix, ns, override=True, replace=True)
+    own = set(subjects)
+    reached: set[Node] = set()
+    triples = []
+    for s in subjects:
+        for p, o in g.predicate_objects(s):
+            triples.append((s, p, o, cg))
+            if not isinstance(o, Literal):
+                reached.add(o)
+        for p in context.inverse:
+            for x in g.subjects(p, s):
+                triples.append((x, p, s, cg))
+                reached.add(x)
+    for v in reached - own:
+        triples += [(v, RDF.type, c, cg) for c in g.objects(v, RDF.type)]
+    triples += [(*t, cg) for t in context.schema]
+    cg.addN(triples)
+    # what pyshacl does with ont_graph=, done here so that it works in place on the chunk graph
+    inoculate(cg, _parsed(ONTOLOGY_DIR / "diplomacy.ttl"))
+    return cg
+
+
+def _validate_chunk(g: Graph, subjects: list[Node], context: _Context) -> tuple[bool, list[Violation], list]:
+    """Conformance, violations and report triples of the focus nodes among ``subjects``."""
+    cg = _chunk_graph(g, subjects, context)
+    _, report, _ = pyshacl.validate(cg, shacl_graph=shapes_graph(), inference="none", abort_on_first=False,
+                                    inplace=True)
+    own = set(subjects)
+    violations, triples = [], []
     for res in report.subjects(SH.resultSeverity, None):
-        violations.append(Violation(
-            text(report.value(res, SH.sourceShape)), text(report.value(res, SH.focusNode)),
-            text(report.value(res, SH.resultPath), short=True), text(report.value(res, SH.resultMessage)),
-            str(report.value(res, SH.resultSeverity)).rsplit("#", 1)[-1],
-            text(report.value(res, SH.value), short=True)))
-    violations.sort(key=lambda v: (v.shape, v.focus, v.path, v.message, v.value))
-    return ValidationResult(bool(conforms), tuple(violations), report)
+        if report.value(res, SH.focusNode) not in own:
+            continue
+        violations.append(_violation(report, res))
+        todo, seen = [res], {res}
+        while todo:  # the result node and the blank nodes under it (paths, blank values)
+            node = todo.pop()
+            for p, o in report.predicate_objects(node):
+                triples.append((node, p, o))
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+    return not violations, violations, triples
+
+
+def _validate_shared_chunk(index: int) -> tuple[bool, list[Violation], list]:
+    g, chunks, context = _FORK_SHARED
+    return _validate_chunk(g, chunks[index], context)
 
 
 def compact(iri: str) -> str:
