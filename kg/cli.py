@@ -92,7 +92,7 @@ def cmd_validate(args) -> int:
     from kg.formats import read_graph
     from kg.validate import format_text, validate
 
-    result = validate(read_graph(args.graph))
+    result = validate(read_graph(args.graph), workers=args.workers)
     if args.format == "json":
         print(json.dumps({"conforms": result.conforms,
                           "violations": [v.__dict__ for v in result.violations]}, ensure_ascii=False, indent=1))
@@ -244,6 +244,8 @@ def make_parser() -> argparse.ArgumentParser:
                        "Exit 0 when it conforms, 1 when not.")
     v.add_argument("graph", type=Path, metavar="GRAPH")
     v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--workers", type=int, default=None,
+                   help="parallel processes for a big graph (default: all cores; a small graph uses one)")
     v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("reason", help="check a graph with the OWL reasoner (HermiT, needs Java)",
