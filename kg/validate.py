@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -188,18 +189,23 @@ def _partition(g: Graph, size: int) -> list[list[Node]]:
     for start in g.subjects(unique=True):
         if start in seen:
             continue
-        # depth-first along links between subjects, so that a chunk holds whole neighbourhoods
-        # (an article's evidence and facts) and few of its values are described in another chunk
-        todo = [start]
+        # breadth-first along links between subjects, both ways: a chunk holds whole neighbourhoods
+        # (an article with its evidence, facts and entities), so few of the nodes its checks read
+        # are described in another chunk (those are validated twice, once for nothing)
+        queue = deque([start])
         seen.add(start)
-        while todo:
-            s = todo.pop()
+        while queue:
+            s = queue.popleft()
             chunk.append(s)
             for p, o in g.predicate_objects(s):
                 count += 1
                 if p != RDF.type and not isinstance(o, Literal) and o not in seen and (o, None, None) in g:
                     seen.add(o)
-                    todo.append(o)
+                    queue.append(o)
+            for x, p in g.subject_predicates(s):
+                if p != RDF.type and x not in seen:
+                    seen.add(x)
+                    queue.append(x)
             if count >= size:
                 chunks.append(chunk)
                 chunk, count = [], 0
