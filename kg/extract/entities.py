@@ -46,9 +46,10 @@ class Mentions:
 
     def add(self, span: Span, key: str, draft: _Draft, kind: str = "name") -> None:
         known = self.drafts.setdefault(key, draft)
-        if kind == "name" and span.text not in known.names:
-            known.names.append(span.text)
-        m = Mention(span.start_char, span.end_char, span.text, key, kind)
+        text = scan.text(span)
+        if kind == "name" and text not in known.names:
+            known.names.append(text)
+        m = Mention(span.start_char, span.end_char, text, key, kind)
         self.mentions.append(m)
         for i in range(span.start, span.end):
             self.by_token[i] = m
@@ -132,7 +133,7 @@ class EntityFinder:
             if state:
                 part_of = _state_key(state)
                 ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [self.lex.countries[state].name], lexicon_id=state))
-            key = f"O:{fold(span.text)}" + (f"@{state}" if state else "")
+            key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
             ms.add(span, key, _Draft(EntityType.ORGANIZATION, part_of=part_of))
             taken.update(range(span.start, span.end))
         for tok in scan.tokens(doc, self.demonym_scan):
@@ -157,7 +158,7 @@ class EntityFinder:
             while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha and k not in taken \
                     and doc[k].pos_ not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
                 k += 1
-            if k > j and fold(doc[j:k].text) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
+            if k > j and fold(scan.text(doc[j:k])) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)
         return spans
 
@@ -171,7 +172,7 @@ class EntityFinder:
                 ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(EntityType.ORGANIZATION, lexicon_id=lid, part_of=part_of))
         elif kind == "capital" and _is_location_use(span):
-            ms.add(span, f"L:{fold(span.text)}", _Draft(EntityType.PLACE))
+            ms.add(span, f"L:{fold(scan.text(span))}", _Draft(EntityType.PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(EntityType.STATE, lexicon_id=lid))
 
@@ -181,14 +182,15 @@ class EntityFinder:
         if span is not None:  # "État américain": a nationality adjective is no part of a name
             cut = next((t.i for t in span if t.text in self.demonyms), span.end)  # lowercase: an adjective
             span = span.doc[span.start:cut] if cut > span.start else None
-        if span is None or not span.text[:1].isupper() or len(span.text) < 2 or fold(span.text) in _GENERIC:
+        text = scan.text(span) if span is not None else ""
+        if span is None or not text[:1].isupper() or len(text) < 2 or fold(text) in _GENERIC:
             return None
         if len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
             return None  # a capitalised word opening a sentence ("Interrogé par la presse, …")
         words = {t.lower_ for t in span}
-        is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or span.text.isupper()
+        is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or text.isupper()
         etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
-        ms.add(span, f"{'O' if is_org else 'L'}:{fold(span.text)}", _Draft(etype))
+        ms.add(span, f"{'O' if is_org else 'L'}:{fold(text)}", _Draft(etype))
         return span
 
 
@@ -258,7 +260,7 @@ def _clean_person(ent: Span) -> Span | None:
     if start >= end:
         return None
     span = doc[start:end]
-    text = span.text
+    text = scan.text(span)
     if re.search(r"[\d@#/:]", text) or "'" in text or len(text) < 3:
         return None
     words = text.split()
@@ -280,10 +282,11 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
         hits = [k for k, f, s in clusters if same_word(s, surname) and (not first or not f or same_word(f[0], first[0]))]
         return hits[-1] if hits else None
 
-    ordered = sorted(spans, key=lambda s: (0 if split_name(s.text)[0] else 1, s.start))
+    names = {s.start: split_name(scan.text(s)) for s in spans}
+    ordered = sorted(spans, key=lambda s: (0 if names[s.start][0] else 1, s.start))
     keys: dict[int, str] = {}
     for span in ordered:
-        first, surname = split_name(span.text)
+        first, surname = names[span.start]
         key = find(first, surname)
         if key is None:
             key = f"P{len(clusters) + 1}"

@@ -56,7 +56,7 @@ class MeetingFinder:
                 continue
             ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
             planned = _is_planned(tok)
-            place, date = _place(doc, tok, ms), french_date(sent_of(tok).text)
+            place, date = _place(doc, tok, ms), french_date(scan.text(sent_of(tok)))
             for a, b in pairs:
                 out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date))
         return out

@@ -203,8 +203,8 @@ def _source_phrases(doc: Doc) -> set[int]:
     for tok in scan.tokens(doc, _SOURCE_WORDS):
         if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'") or (
                 tok.lower_ == "pour" and tok.is_sent_start):
-            j = tok.i + 1
-            while j < sent_of(tok).end and doc[j].text not in (",", ".", ";", ":"):
+            j, end = tok.i + 1, sent_of(tok).end
+            while j < end and doc[j].text not in (",", ".", ";", ":"):
                 found.add(j)
                 j += 1
     return found

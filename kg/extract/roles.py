@@ -80,7 +80,7 @@ class RoleFinder:
             if s in covered or not _is_title_use(doc, s, e, ms):
                 continue
             title = doc.vocab.strings[match_id]
-            use = TitleUse(s, e, doc[s:e].text.lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
+            use = TitleUse(s, e, scan.text(doc[s:e]).lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
             _extend(doc, use, ms)
             _find_holder(doc, use, ms, direct_only=s in nested)
             covered.update(range(s, e))
@@ -135,7 +135,7 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             use.complement.update(range(i, j))
             named = [] if topic else _complement_principals(doc, i + 1, j, ms)
             if not topic and not named and use.kind in ("position", "envoy") and not use.complement - set(range(i, j)):
-                use.title = f"{use.title} {doc[i:j].text}"  # a portfolio: "ministre des Affaires étrangères"
+                use.title = f"{use.title} {scan.text(doc[i:j])}"  # a portfolio: "ministre des Affaires étrangères"
             use.principals.extend(named)
             i = j
         else:
@@ -339,7 +339,7 @@ def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidenc
     """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
     sent = sent_of(doc[token_i])
     start = sent.start_char
-    text = sent.text  # not doc.text, which spaCy rebuilds from every token at each call
+    text = scan.text(sent)
     stripped = text.rstrip()
     lead = len(text) - len(text.lstrip())
     return Evidence(start + lead, start + len(stripped), stripped.lstrip(), rule.id,

@@ -1,9 +1,10 @@
-"""Vectorised token scans: find the few tokens a rule cares about without visiting every token.
+"""Token scans: find the few tokens a rule cares about without building a Token for every word.
 
 Iterating a Doc builds one Python ``Token`` per word, and the extractors used to do that many times
-per article only to test a word against a small set. Here a token attribute is read once per Doc as
-a numpy array of string hashes (cached in ``doc.user_data``) and matched against a ``Words`` set,
-so rules only build the tokens that can match.
+per article only to test a word against a small set. Here a token attribute is read once per Doc
+as a numpy array of string hashes (``Doc.to_array``, cached in ``doc.user_data``) and looked up in
+a ``Words`` set of hashes, so rules only build the tokens that can match.
+``Span.text`` builds a Token per word as well, so span texts are sliced from the Doc's text.
 """
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from collections.abc import Iterable
 from enum import Enum
 
 import numpy as np
+
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
-_KEY = "kg.attr_arrays"
+_COLUMNS = "kg.columns"
+_TEXT = "kg.text"
 
 
 class Attr(Enum):
@@ -35,12 +38,12 @@ class Words:
 
 
 def column(doc: Doc, attr: Attr) -> np.ndarray:
-    """One token attribute of the whole Doc as an array, read once per Doc."""
-    arrays = doc.user_data.setdefault(_KEY, {})
-    arr = arrays.get(attr)
-    if arr is None:
-        arr = arrays[attr] = doc.to_array(attr.value)
-    return arr
+    """One token attribute of the whole Doc as an array of string hashes, read once per Doc."""
+    columns = doc.user_data.setdefault(_COLUMNS, {})
+    col = columns.get(attr)
+    if col is None:
+        col = columns[attr] = doc.to_array(attr.value)
+    return col
 
 
 def indices(doc: Doc, *sets: Words) -> list[int]:
@@ -48,12 +51,22 @@ def indices(doc: Doc, *sets: Words) -> list[int]:
     hit = np.zeros(len(doc), dtype=bool)
     for words in sets:
         if len(words.ids):  # a sorted lookup: cheaper than np.isin, which sorts the Doc's column
-            arr = column(doc, words.attr)
-            at = np.minimum(np.searchsorted(words.ids, arr), len(words.ids) - 1)
-            hit |= words.ids[at] == arr
+            col = column(doc, words.attr)
+            at = np.minimum(np.searchsorted(words.ids, col), len(words.ids) - 1)
+            hit |= words.ids[at] == col
     return np.flatnonzero(hit).tolist()
 
 
 def tokens(doc: Doc, *sets: Words) -> list[Token]:
     """The tokens whose attribute is in any of ``sets``, in Doc order."""
     return [doc[i] for i in indices(doc, *sets)]
+
+
+def text(span: Span) -> str:
+    """Same as ``span.text``, sliced from the Doc's text (read once per Doc)."""
+    if span.end <= span.start:
+        return ""
+    full = span.doc.user_data.get(_TEXT)
+    if full is None:
+        full = span.doc.user_data[_TEXT] = span.doc.text
+    return full[span.start_char:span.end_char]

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from spacy.tokens import Span, Token
 
 _KEY = "kg.sent_starts"
+_SPANS = "kg.sent_spans"
 
 
 _FINAL = {".", "!", "?", "…"}
@@ -29,17 +30,22 @@ def _starts(doc) -> list[int]:
     return starts
 
 
+def _sent(doc, k: int) -> Span:
+    """Sentence number ``k``, built once per Doc: rules ask for the same few sentences many times."""
+    spans = doc.user_data.setdefault(_SPANS, {})
+    span = spans.get(k)
+    if span is None:
+        starts = _starts(doc)
+        span = spans[k] = Span(doc, starts[k], starts[k + 1] if k + 1 < len(starts) else len(doc))
+    return span
+
+
 def sent_of(tok: Token) -> Span:
     """The sentence of a token (same as ``tok.sent``, in O(log n))."""
-    starts = _starts(tok.doc)
-    k = bisect_right(starts, tok.i) - 1
-    end = starts[k + 1] if k + 1 < len(starts) else len(tok.doc)
-    return tok.doc[starts[k]:end]
+    return _sent(tok.doc, bisect_right(_starts(tok.doc), tok.i) - 1)
 
 
 def sents_up_to(tok: Token, n: int) -> list[Span]:
     """The sentence of ``tok`` and the ``n - 1`` sentences before it."""
-    starts, doc = _starts(tok.doc), tok.doc
-    k = bisect_right(starts, tok.i) - 1
-    bounds = starts[max(0, k - n + 1):k + 2] + ([len(doc)] if k + 1 >= len(starts) else [])
-    return [doc[a:b] for a, b in zip(bounds, bounds[1:])]
+    k = bisect_right(_starts(tok.doc), tok.i) - 1
+    return [_sent(tok.doc, j) for j in range(max(0, k - n + 1), k + 1)]

@@ -41,3 +41,9 @@ def test_scan_empty_set_and_empty_doc(nlp, doc):
 def test_scan_rejects_unsupported_attribute():
     with pytest.raises(ValueError, match="'LOWER'"):
         scan.Words("LOWER", {"le"})  # an attribute name, not an Attr
+
+
+def test_scan_text_equals_span_text(doc):
+    spans = [*doc.sents, *doc.ents, doc[2:2], doc[0:1], doc[3:9], doc[len(doc) - 2:]]
+    assert [scan.text(s) for s in spans] == [s.text for s in spans]
+    assert scan.text(doc[2:2]) == ""
