@@ -21,6 +21,9 @@ _TRANSLIT = [
     ("kh", "h"), ("ck", "k"), ("w", "v"), ("y", "i"), ("j", "i"), ("ii", "i"), ("ei", "e"),
     ("ph", "f"), ("ff", "f"), ("ss", "s"), ("ll", "l"), ("nn", "n"), ("tt", "t"),
 ]
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_VOWELS = re.compile(r"[aeiou]")
+_SPACES = re.compile(r"\s+")
 _PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "da", "di", "bin", "ben", "al", "el"}
 # translit_key and same_word are pure and called on the same few thousand name words over and over
 # (every person of an article against every other); bounded caches keep memory flat on big corpora.
@@ -31,7 +34,7 @@ _CACHE_SIZE = 1 << 16
 def fold(text: str) -> str:
     """Lowercase ASCII form of a name: accents, case and punctuation removed."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -66,12 +69,12 @@ def same_word(a: str, b: str) -> bool:
 
 
 def _consonants(key: str) -> str:
-    return re.sub(r"[aeiou]", "", key)
+    return _VOWELS.sub("", key)
 
 
 def split_name(name: str) -> tuple[tuple[str, ...], str]:
     """('Vladimir',), 'Poutine' from 'Vladimir Poutine'; particles stay with the surname."""
-    words = [w for w in re.split(r"\s+", name.strip()) if w and w.rstrip(".") not in {"M", "Mme", "Dr"}]
+    words = [w for w in _SPACES.split(name.strip()) if w and w.rstrip(".") not in {"M", "Mme", "Dr"}]
     if not words:
         return (), ""
     i = len(words) - 1

@@ -30,9 +30,12 @@ class Extractor:
         uses = self.roles(doc, ms)
         refs = Referents(doc, ms, uses)
         facts = [*role_facts(doc, uses, ms), *self.meetings(doc, ms, refs), *self.statements(doc, ms, refs)]
-        # Evidence quotes the article as written (the Doc holds the normalised text).
-        facts = [replace(f, evidence=replace(f.evidence, sentence=article.text[f.evidence.start:f.evidence.end]))
-                 for f in facts]
+        # Evidence quotes the article as written (the Doc holds the normalised text); facts of one
+        # sentence share one rewritten Evidence.
+        quoted: dict = {}
+        for ev in {f.evidence for f in facts}:
+            quoted[ev] = replace(ev, sentence=article.text[ev.start:ev.end])
+        facts = [replace(f, evidence=quoted[f.evidence]) for f in facts]
         return DocResult(article, ms.entities(), tuple(dict.fromkeys(facts)))
 
 

@@ -25,6 +25,8 @@ _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banq
               "assemblée", "parlement", "gouvernement", "armée", "fonds", "observatoire", "association"}
 _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
             "royaume", "administration", "capitale", "etats", "region"}
+_NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
+_GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
 _NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
 
 
@@ -105,8 +107,9 @@ class EntityFinder:
     def __call__(self, doc: Doc) -> Mentions:
         ms = Mentions()
         taken: set[int] = set()
-        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
-        labels = {(s, e): doc.vocab.strings[m] for m, s, e in self.matcher(doc)}
+        matches = self.matcher(doc)
+        spans = [doc[s:e] for _, s, e in matches]
+        labels = {(s, e): doc.vocab.strings[m] for m, s, e in matches}
         for span in _longest_first(spans):
             if not taken.isdisjoint(range(span.start, span.end)) or not span[0].text[:1].isupper():
                 continue
@@ -261,13 +264,13 @@ def _clean_person(ent: Span) -> Span | None:
         return None
     span = doc[start:end]
     text = scan.text(span)
-    if re.search(r"[\d@#/:]", text) or "'" in text or len(text) < 3:
+    if _NOT_A_NAME_CHAR.search(text) or "'" in text or len(text) < 3:
         return None
     words = text.split()
     if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
            for w in words):
         return None
-    if any(re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", w) for w in words):  # glued words of page chrome: "ActualitéZelensky"
+    if any(_GLUED.search(w) for w in words):  # glued words of page chrome: "ActualitéZelensky"
         return None
     if fold(text) in _NOT_NAMES or len(words) > 5:
         return None

@@ -9,7 +9,7 @@ Poutine") are not participants; neither is what follows "pour" or "sur" (the top
 from __future__ import annotations
 
 import re
-from itertools import combinations
+from itertools import combinations, islice
 
 from spacy.tokens import Doc, Token
 
@@ -198,7 +198,7 @@ def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
 
 def _is_planned(trigger: Token) -> bool:
     """Future, conditional or announced meetings are planned, not held."""
-    for t in [trigger, *list(trigger.ancestors)[:4]]:
+    for t in [trigger, *islice(trigger.ancestors, 4)]:
         if "Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood") or _future_form(t):
             return True
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
@@ -228,7 +228,7 @@ def _future_form(verb: Token) -> bool:
 
 
 def _is_denied(trigger: Token) -> bool:
-    return any(t.lemma_ in _NEGATING_WORDS for t in list(trigger.ancestors)[:4])
+    return any(t.lemma_ in _NEGATING_WORDS for t in islice(trigger.ancestors, 4))
 
 
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:

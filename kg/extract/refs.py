@@ -7,6 +7,8 @@ that has a person subject), role descriptions to the person holding that title i
 """
 from __future__ import annotations
 
+from itertools import islice
+
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import Mentions
@@ -97,7 +99,7 @@ class Referents:
                 key = self._person(t)
                 if key is None or t.i in self.complement or (feminine and self.feminine and key not in self.feminine):
                     continue
-                subject = any(a.dep_.startswith("nsubj") for a in [t, *t.ancestors][:4]) and t.i not in self.complement
+                subject = any(a.dep_.startswith("nsubj") for a in [t, *islice(t.ancestors, 3)]) and t.i not in self.complement
                 candidates.append((1 if subject else 0, t.i, key))
         if not candidates:
             return None
