@@ -80,13 +80,16 @@ _FORK_SHARED: tuple = ()  # (graph, chunks, context) inherited by forked workers
 def validate(g: Graph, *, workers: int | None = None, chunk_triples: int | None = None) -> ValidationResult:
     """Validate ``g`` with the shapes; the ontology is mixed in so sh:class follows rdfs:subClassOf.
 
-    A big graph is validated in chunks of focus nodes, in ``workers`` processes (default: all cores);
-    the result is the same as one pyshacl call on the whole graph (tests/ontology checks it).
+    A graph of ``SMALL_GRAPH`` triples or more (or ``chunk_triples``, when given) is validated in
+    chunks of about ``chunk_triples`` triples, in ``workers`` processes (default: all cores); the
+    result is the same as one pyshacl call on the whole graph (tests/ontology checks it).
     """
     workers = workers or os.cpu_count() or 1
     if len(g) < (chunk_triples or SMALL_GRAPH) or not _partitionable():
         return _single(g)
-    chunks = _partition(g, chunk_triples or CHUNK_TRIPLES)
+    # at least four chunks a worker, so that none waits long for the last one
+    size = chunk_triples or max(SMALL_GRAPH // 4, min(CHUNK_TRIPLES, -(-len(g) // (4 * workers))))
+    chunks = _partition(g, size)
     context = _Context.of(g)
     results: list[tuple[bool, list[Violation], list]] = []
     if workers <= 1 or len(chunks) == 1:
