@@ -115,11 +115,11 @@ class Referents:
         if m is None or self.ms.type_of(m.key) is not EntityType.PERSON:
             return []
         doc, found = self.doc, []
-        first = next(t.i for t in doc[max(0, tok.i - 8):tok.i + 1] if self.ms.by_token.get(t.i) is m)
+        first = next(i for i in range(max(0, tok.i - 8), tok.i + 1) if self.ms.by_token.get(i) is m)
         i = first  # leftwards over ", NAME"
         while i >= 2 and doc[i - 1].text == "," and (p := self.ms.by_token.get(i - 2)) is not None \
                 and self.ms.type_of(p.key) is EntityType.PERSON:
-            i = next((t.i for t in doc[max(0, i - 9):i - 1] if self.ms.by_token.get(t.i) is p), i - 2)
+            i = next((k for k in range(max(0, i - 9), i - 1) if self.ms.by_token.get(k) is p), i - 2)
             if i in self.complement:  # "l'émissaire de Donald Trump, Steve Witkoff": a principal, not a list
                 break
             found.append(doc[i])
