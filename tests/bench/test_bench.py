@@ -54,9 +54,9 @@ def test_bench_tiny_run_end_to_end(tmp_path):
     assert len(Graph().parse(tmp_path / "build_w1.nt", format="nt")) > 50
     assert {"parsing", "extraction", "resolution", "mapping", "writing", "validation"} <= set(res["stages"]["cpu"])
     assert build["after_load_s"] < build["wall_s"] and set(build["stages"]) >= {"model", "analysis", "writing"}
-    sparql = res["graphs"][400]["sparql"]["out"]
-    assert sparql["triples"] == 400
-    for q in sparql["queries"].values():  # both engines answer the same
+    graph = res["graphs"][400]["out"]
+    assert graph["triples"] == 400 and graph["validate_s"] > 0
+    for q in graph["queries"].values():  # both engines answer the same
         assert q["rows"]["rdflib"] == q["rows"]["oxigraph"]
     text = table(res)
     assert "| 1 |" in text and "after parsing <= 10% of build" in text
