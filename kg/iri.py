@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -60,6 +61,7 @@ def entity_iri(etype: str, entity_slug: str) -> URIRef:
     return ID[f"{_TYPE_PATH[etype]}/{entity_slug}"]
 
 
+@lru_cache(maxsize=4096)  # asked for every mention and evidence of an article
 def article_iri(doc_id: str) -> URIRef:
     return ID[f"article/{slug(doc_id)}-{digest(doc_id, length=8)}"]
 

@@ -21,6 +21,7 @@ _CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organiza
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
 PREFIXES = {"dip": DIP._NS, "skos": SKOS._NS, "id": ID}
 # The characters N-Triples must escape in a string (canonical N-Triples escapes no others).
+_BOOLEAN, _STRING = XSD.boolean, XSD.string  # looked up once: rdflib checks every XSD.x access
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -41,10 +42,12 @@ class Triples:
         """Add a triple whose object is a literal: a string (typed by ``datatype`` if given), a boolean,
         or a number with its ``datatype``."""
         if isinstance(value, bool):
-            lexical, datatype = ("true" if value else "false"), XSD.boolean
+            lexical, datatype = ("true" if value else "false"), _BOOLEAN
         else:
-            lexical = str(value).translate(_ESCAPES)
-        typed = f"^^<{datatype}>" if datatype is not None and datatype != XSD.string else ""
+            lexical = str(value)
+            if '"' in lexical or "\\" in lexical or "\n" in lexical or "\r" in lexical:
+                lexical = lexical.translate(_ESCAPES)
+        typed = f"^^<{datatype}>" if datatype is not None and datatype != _STRING else ""
         self.lines.add(f'<{s}> <{p}> "{lexical}"{typed} .')
 
     def ntriples(self) -> bytes:
