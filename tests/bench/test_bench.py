@@ -8,6 +8,7 @@ import pytest
 from rdflib import Graph
 
 from bench import corpus
+from kg.vocab import DIP
 from bench.probe import _stoppable
 from bench.run import Mode, replicate, run, table, targets
 
@@ -34,15 +35,16 @@ def test_corpus_articles_vary_and_leave_no_template_holes():
     assert sum("source: https://example.org/" in t for t in texts) > 10  # some keep page chrome
 
 
-def test_replicate_writes_exact_size_with_distinct_resources(tmp_path):
+def test_replicate_writes_whole_copies_with_distinct_resources(tmp_path):
     base = tmp_path / "base.nt"
     base.write_text('<https://w3id.org/diplomacy-kg/id/person/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .\n'
                     '<https://w3id.org/diplomacy-kg/id/person/a> <https://w3id.org/diplomacy-kg/ontology#metWith> '
                     '<https://w3id.org/diplomacy-kg/id/person/b> .\n', encoding="utf-8")
     n = replicate(base, tmp_path / "big.nt", 7)
     g = Graph().parse(tmp_path / "big.nt", format="nt")
-    assert n == len(g) == 7
+    assert n == len(g) == 8  # four whole copies of the two triples: a cut copy would not validate
     assert len(set(g.subjects())) == 4  # copies 0..3 of person/a
+    assert len(set(g.objects(None, DIP.metWith))) == 4  # each copy links inside itself
 
 
 @pytest.mark.slow
@@ -55,7 +57,9 @@ def test_bench_tiny_run_end_to_end(tmp_path):
     assert {"parsing", "extraction", "resolution", "mapping", "writing", "validation"} <= set(res["stages"]["cpu"])
     assert build["after_load_s"] < build["wall_s"] and set(build["stages"]) >= {"model", "analysis", "writing"}
     graph = res["graphs"][400]["out"]
-    assert graph["triples"] == 400 and graph["validate_s"] > 0
+    base = len(Graph().parse(tmp_path / "graph_base.nt", format="nt"))
+    assert graph["triples"] == base >= 400 and graph["validate_s"] > 0  # one whole copy of the base build
+    assert graph["conforms"]  # whole copies of a conforming build
     for q in graph["queries"].values():  # both engines answer the same
         assert q["rows"]["rdflib"] == q["rows"]["oxigraph"]
     text = table(res)
