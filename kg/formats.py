@@ -106,7 +106,7 @@ def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
         ntriples = ("\n".join(lines) + "\n").encode("utf-8")
         bound = {prefix: str(ns) for prefix, ns in g.namespaces()}
     else:
-        ntriples, bound = g.ntriples(), _STANDARD_PREFIXES
+        ntriples, bound = g.reader(), _STANDARD_PREFIXES
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is RdfFormat.TURTLE else {}
     ox.serialize(triples, out, format=_SORTED[fmt], prefixes=prefixes)

@@ -6,6 +6,7 @@ through pyoxigraph; ``graph_of`` gives an rdflib Graph to those who want one.
 """
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from itertools import combinations
 
@@ -53,6 +54,31 @@ class Triples:
     def ntriples(self) -> bytes:
         """The triples as sorted N-Triples: the same set always gives the same bytes."""
         return "".join(line + "\n" for line in sorted(self.lines)).encode("utf-8")
+
+    def reader(self) -> io.BufferedReader:
+        """The bytes of ``ntriples()`` as a stream, made as they are read: no second copy of a big
+        graph in memory while pyoxigraph parses it."""
+        return io.BufferedReader(_LineStream(sorted(self.lines)), buffer_size=1 << 16)
+
+
+class _LineStream(io.RawIOBase):
+    """A readable stream of lines (each given without its line end)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.next, self.pending = lines, 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.pending and self.next < len(self.lines):
+            batch = self.lines[self.next:self.next + 1024]
+            self.next += len(batch)
+            self.pending = "".join(line + "\n" for line in batch).encode("utf-8")
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
 
 
 def new_graph() -> Graph:

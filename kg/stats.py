@@ -71,7 +71,7 @@ def _oxigraph_select(triples: Triples):
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(triples.ntriples(), format=ox.RdfFormat.N_TRIPLES)
+    store.load(triples.reader(), format=ox.RdfFormat.N_TRIPLES)
     return lambda query: ([term.value for term in row] for row in store.query(query))
 
 

@@ -262,3 +262,15 @@ def test_formats_output_has_a_normal_file_mode(tmp_path, seeds_graph):
 def test_formats_unknown_extension_named(tmp_path):
     with pytest.raises(ValueError, match=r"out\.xml: unknown RDF format '\.xml'"):
         write_graph(Graph(), tmp_path / "out.xml")
+
+
+def test_builder_triples_stream_the_bytes_of_ntriples():
+    # lines longer than the read buffer, and more lines than one batch
+    triples = _triples(HOSTILE + [f"name {i}" for i in range(60)], HOSTILE[:6] + ["x" * 100_000])
+    assert len(triples) > 1024  # more than one batch of lines
+    expected = triples.ntriples()
+    assert triples.reader().read() == expected
+    stream, parts = triples.reader(), []
+    while chunk := stream.read(7):  # small reads cut lines, escapes and multi-byte characters
+        parts.append(chunk)
+    assert b"".join(parts) == expected
