@@ -1,6 +1,6 @@
 """One measurement in a fresh process, printed as JSON: ``python -m bench.probe KIND ARGS...``.
 
-Kinds: ``raw DIR N`` (spaCy alone), ``stages DIR`` (the build stage by stage, one process),
+Kinds: ``raw DIR N`` (spaCy alone), ``stages DIR OUT.nt`` (the build stage by stage, one process),
 ``graph GRAPH.nt STORE_DIR RDFLIB_TIMEOUT QUERY.rq...`` (validation and queries on one graph size).
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ import json
 import multiprocessing as mp
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,8 +43,9 @@ def raw(folder: Path, n_process: int) -> dict:
     return {"docs": n, "pipes": nlp.pipe_names, "load_s": loaded - t, "pipe_s": time.perf_counter() - loaded}
 
 
-def stages(folder: Path) -> dict:
-    """The build of ``folder`` in one process with every stage timed separately, then `kg validate`."""
+def stages(folder: Path, out: Path) -> dict:
+    """The build of ``folder`` in one process with every stage timed separately, written to ``out``
+    (kept for the graph sizes), then `kg validate` of that file."""
     from kg import nlp as nlp_mod
     from kg.extract import extract
     from kg.formats import read_graph, write_graph
@@ -70,13 +70,12 @@ def stages(folder: Path) -> dict:
         corpus = corpus_of(results)
     with clock.stage("mapping"):
         triples = to_triples(corpus)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.ttl"
-        with clock.stage("writing"):
-            write_graph(triples, out)
-        with clock.stage("validation"):
-            conforms = validate(read_graph(out)).conforms
-    return {"wall": clock.wall.seconds, "cpu": clock.cpu.seconds, "triples": len(triples), "conforms": conforms}
+    with clock.stage("writing"):
+        write_graph(triples, out)
+    with clock.stage("validation"):
+        conforms = validate(read_graph(out)).conforms
+    return {"wall": clock.wall.seconds, "cpu": clock.cpu.seconds, "triples": len(triples), "conforms": conforms,
+            "output": str(out)}
 
 
 def graph(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_timeout: float, repeat: int = 3) -> dict:
@@ -144,7 +143,7 @@ def main(argv: list[str]) -> int:
     if kind == "raw":
         out = raw(Path(args[0]), int(args[1]))
     elif kind == "stages":
-        out = stages(Path(args[0]))
+        out = stages(Path(args[0]), Path(args[1]))
     elif kind == "graph":
         out = graph(Path(args[0]), Path(args[1]), [Path(a) for a in args[3:]], rdflib_timeout=float(args[2]))
     else:
