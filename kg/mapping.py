@@ -6,9 +6,15 @@ through pyoxigraph; ``graph_of`` gives an rdflib Graph to those who want one.
 """
 from __future__ import annotations
 
+import heapq
 import io
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from enum import Enum
 from itertools import combinations
+from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, URIRef
 from rdflib.namespace import SKOS
@@ -26,18 +32,61 @@ _BOOLEAN, _STRING = XSD.boolean, XSD.string  # looked up once: rdflib checks eve
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-class Triples:
-    """A set of triples held as canonical N-Triples lines (a fact reported twice is one line)."""
+class Keep(Enum):
+    """Which value of a single-valued property stays when articles report several: the least or the
+    greatest in N-Triples order, so that it does not depend on the order of the articles."""
 
-    def __init__(self) -> None:
+    LEAST = "least"
+    GREATEST = "greatest"
+
+
+# Lines held in memory before they are sorted into a run file: about 50 MB.
+SPILL_LINES = 200_000
+# The properties of a fact with one value although several articles report it: the words of a
+# statement (any one spelling of them), whether any article quoted them, the best confidence
+# ("true" sorts after "false", and confidences, in [0, 1], sort as their decimal forms do).
+SINGLE = {DIP.content: Keep.LEAST, DIP.quoted: Keep.GREATEST, DIP.confidence: Keep.GREATEST}
+
+
+class Triples:
+    """A set of triples held as canonical N-Triples lines (a fact reported twice is one line).
+
+    Past ``spill`` lines, the lines so far go sorted into a temporary run file, so that a build of
+    any size holds at most that many in memory; reading merges the runs. ``single`` names the
+    properties with one value per subject, of which only the value ``Keep`` says is read back.
+    """
+
+    def __init__(self, *, single: dict[URIRef, Keep] | None = None, spill: int = SPILL_LINES) -> None:
         self.lines: set[str] = set()
+        self.single = {f"<{p}>": keep for p, keep in (single or {}).items()}
+        self.spill = spill
+        self._runs: list[Path] = []
+        self._folder: tempfile.TemporaryDirectory | None = None  # deleted with the Triples
+        self._count: int | None = None
 
     def __len__(self) -> int:
-        return len(self.lines)
+        if self._count is None:
+            self._count = sum(1 for _ in self)
+        return self._count
+
+    def __bool__(self) -> bool:
+        return bool(self.lines or self._runs)
+
+    def __iter__(self) -> Iterator[str]:
+        """The lines (without line ends) in sorted order, each once."""
+        if not self._runs:
+            return self._distinct(sorted(self.lines))
+        if len(self._runs) > 1 or self.lines:  # merge everything into one run, read from then on
+            runs, self._runs = self._runs, []
+            self._count = self._write_run(self._distinct(heapq.merge(*map(_read_run, runs), sorted(self.lines))))
+            self.lines = set()
+            for run in runs:
+                run.unlink()
+        return _read_run(self._runs[0])
 
     def link(self, s: URIRef, p: URIRef, o: URIRef) -> None:
         """Add a triple whose object is a resource."""
-        self.lines.add(f"<{s}> <{p}> <{o}> .")
+        self._add(f"<{s}> <{p}> <{o}> .")
 
     def value(self, s: URIRef, p: URIRef, value: str | bool | int | Decimal, datatype: URIRef | None = None) -> None:
         """Add a triple whose object is a literal: a string (typed by ``datatype`` if given), a boolean,
@@ -49,32 +98,83 @@ class Triples:
             if '"' in lexical or "\\" in lexical or "\n" in lexical or "\r" in lexical:
                 lexical = lexical.translate(_ESCAPES)
         typed = f"^^<{datatype}>" if datatype is not None and datatype != _STRING else ""
-        self.lines.add(f'<{s}> <{p}> "{lexical}"{typed} .')
+        self._add(f'<{s}> <{p}> "{lexical}"{typed} .')
+
+    def _add(self, line: str) -> None:
+        self.lines.add(line)
+        self._count = None
+        if len(self.lines) >= self.spill:
+            self._write_run(self._distinct(sorted(self.lines)))  # a run's pick is kept if it is the best
+            self.lines = set()
+
+    def _write_run(self, lines: Iterable[str]) -> int:
+        """Write sorted ``lines`` to a new run file; returns how many there were."""
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="kg-triples-")
+        path = Path(self._folder.name) / f"run{next(_RUN_NUMBERS)}.nt"
+        count = 0
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            for count, line in enumerate(lines, 1):
+                out.write(line + "\n")
+        self._runs.append(path)
+        return count
+
+    def _distinct(self, lines: Iterable[str]) -> Iterator[str]:
+        """Sorted ``lines`` each once, and of each single-valued property only the value to keep (the
+        values of one subject and property follow each other in sorted order)."""
+        last = held = prefix = keep = None
+        for line in lines:
+            if line == last:
+                continue
+            last = line
+            if held is not None:
+                if line.startswith(prefix):  # another value of the held property
+                    if keep is Keep.GREATEST:
+                        held = line
+                    continue
+                yield held
+                held = None
+            if self.single:
+                s, p, _ = line.split(" ", 2)
+                keep = self.single.get(p)
+                if keep is not None:
+                    held, prefix = line, f"{s} {p} "
+                    continue
+            yield line
+        if held is not None:
+            yield held
 
     def ntriples(self) -> bytes:
         """The triples as sorted N-Triples: the same set always gives the same bytes."""
-        return "".join(line + "\n" for line in sorted(self.lines)).encode("utf-8")
+        return "".join(line + "\n" for line in self).encode("utf-8")
 
     def reader(self) -> io.BufferedReader:
         """The bytes of ``ntriples()`` as a stream, made as they are read: no second copy of a big
         graph in memory while pyoxigraph parses it."""
-        return io.BufferedReader(_LineStream(sorted(self.lines)), buffer_size=1 << 16)
+        return io.BufferedReader(_LineStream(iter(self)), buffer_size=1 << 16)
+
+
+_RUN_NUMBERS = itertools.count()
+
+
+def _read_run(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8", newline="\n") as lines:  # only "\n" ends a line
+        for line in lines:
+            yield line[:-1]
 
 
 class _LineStream(io.RawIOBase):
     """A readable stream of lines (each given without its line end)."""
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines, self.next, self.pending = lines, 0, b""
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines, self.pending = lines, b""
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        if not self.pending and self.next < len(self.lines):
-            batch = self.lines[self.next:self.next + 1024]
-            self.next += len(batch)
-            self.pending = "".join(line + "\n" for line in batch).encode("utf-8")
+        if not self.pending:
+            self.pending = "".join(line + "\n" for line in itertools.islice(self.lines, 1024)).encode("utf-8")
         n = min(len(buffer), len(self.pending))
         buffer[:n] = self.pending[:n]
         self.pending = self.pending[n:]
@@ -94,16 +194,12 @@ def graph_of(triples: Triples) -> Graph:
 
 
 class _Mapper:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, *, spill: int):
         self.corpus = corpus
-        self.triples = Triples()
+        self.triples = Triples(single=SINGLE, spill=spill)
         labels = {gid: (e.type.value, e.label) for gid, e in corpus.entities.items()}
         slugs = iri.entity_slugs(labels)
         self.entity_iri = {gid: iri.entity_iri(e.type.value, slugs[gid]) for gid, e in corpus.entities.items()}
-        # Values of functional properties, merged over every report of a fact (see finish()).
-        self.contents: dict[URIRef, set[str]] = {}
-        self.confidences: dict[URIRef, float] = {}
-        self.quoted: dict[URIRef, bool] = {}  # quoted by any article: the speaker's own words
 
     def run(self) -> Triples:
         for doc in self.corpus.docs:
@@ -113,17 +209,7 @@ class _Mapper:
         for doc in self.corpus.docs:
             for fact in doc.facts:
                 self.fact(doc.article, fact)
-        self.finish()
         return self.triples
-
-    def finish(self) -> None:
-        """Write the merged single values, so that they do not depend on the order of articles."""
-        for node, contents in self.contents.items():
-            self.triples.value(node, DIP.content, min(contents))
-        for node, quoted in self.quoted.items():
-            self.triples.value(node, DIP.quoted, quoted)
-        for node, conf in self.confidences.items():
-            self.triples.value(node, DIP.confidence, Decimal(str(round(conf, 2))), XSD.decimal)
 
     def ref(self, doc_id: str, key: str | None) -> URIRef | None:
         if key is None:
@@ -164,8 +250,8 @@ class _Mapper:
         t.value(node, DIP.beginIndex, ev.start, XSD.nonNegativeInteger)
         t.value(node, DIP.endIndex, ev.end, XSD.nonNegativeInteger)
         t.value(node, DIP.rule, ev.rule)
-        # One sentence may give the same fact twice by one rule (a name, then a pronoun): keep the best.
-        self.confidences[node] = max(ev.confidence, self.confidences.get(node, 0.0))
+        # One sentence may give the same fact twice by one rule (a name, then a pronoun): the best stays.
+        t.value(node, DIP.confidence, Decimal(str(round(ev.confidence, 2))), XSD.decimal)
 
     def fact(self, art: Article, fact) -> None:
         t, ref = self.triples, (lambda key: self.ref(art.doc_id, key))
@@ -175,8 +261,8 @@ class _Mapper:
             node = iri.fact_iri("statement", str(speaker), fold(fact.content))
             t.link(speaker, DIP.stated, node)
             t.link(node, RDF.type, DIP.Statement)
-            self.contents.setdefault(node, set()).add(fact.content)
-            self.quoted[node] = fact.quoted or self.quoted.get(node, False)
+            t.value(node, DIP.content, fact.content)
+            t.value(node, DIP.quoted, fact.quoted)  # quoted by any article: the speaker's own words
         elif isinstance(fact, Meeting):
             people = sorted({ref(k) for k in fact.participants})
             if len(people) < 2:
@@ -218,9 +304,10 @@ class _Mapper:
         self.evidence(node, art, fact.evidence)
 
 
-def to_triples(corpus: Corpus) -> Triples:
-    """The triples of a resolved corpus: articles, entities, facts and their evidence."""
-    return _Mapper(corpus).run()
+def to_triples(corpus: Corpus, *, spill: int = SPILL_LINES) -> Triples:
+    """The triples of a resolved corpus: articles, entities, facts and their evidence (at most
+    ``spill`` lines of them in memory)."""
+    return _Mapper(corpus, spill=spill).run()
 
 
 def to_graph(corpus: Corpus) -> Graph:

@@ -22,6 +22,15 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seeds_results(nlp, seeds_dir):
+    """The records of every seed article, from the real pipeline (sorted by doc id)."""
+    from kg.ingest import iter_articles
+    from kg.pipeline import analyze_all
+
+    return analyze_all(list(iter_articles([seeds_dir])), workers=1)
+
+
+@pytest.fixture(scope="session")
 def seeds_graph():
     """The graph of the five seed articles, built by the real pipeline (in-process)."""
     from kg.pipeline import build_graph

@@ -1,4 +1,4 @@
-"""Fixtures of the provenance tests: the seeds analysed once, and two tiny articles reporting one fact."""
+"""Fixtures of the provenance tests: two tiny articles reporting one fact."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,15 +11,6 @@ TWO_ARTICLES = {
     "alpha.txt": SAME_FACT + "\n",
     "beta.txt": "Moscou reste prudente.\n\n" + SAME_FACT + "\n",
 }
-
-
-@pytest.fixture(scope="session")
-def seeds_results(nlp, seeds_dir):
-    """The records of every seed article, from the real pipeline (sorted by doc id)."""
-    from kg.ingest import iter_articles
-    from kg.pipeline import analyze_all
-
-    return analyze_all(list(iter_articles([seeds_dir])), workers=1)
 
 
 @pytest.fixture(scope="session")
