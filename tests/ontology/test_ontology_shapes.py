@@ -11,7 +11,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.namespace import SH
 
 from kg.validate import SHAPES_NS, shapes_graph, validate
-from kg.vocab import ID
+from kg.vocab import DIP, ID
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DSH = Namespace(SHAPES_NS)
@@ -144,7 +144,7 @@ def test_shapes_valid_fixture_conforms_and_reaches_every_node_shape():
     assert result.conforms, [v for v in result.violations]
     # A shape that targets nothing in the valid fixture would pass without being tested.
     sg, ont = shapes_graph(), Graph().parse(Path(__file__).parents[2] / "ontology" / "diplomacy.ttl")
-    for shape in sg.subjects(RDF.type, SH.NodeShape):
+    for shape in _named_shapes():
         targets = set()
         for cls in sg.objects(shape, SH.targetClass):
             subclasses = set(ont.transitive_subjects(RDFS.subClassOf, cls))
@@ -152,6 +152,26 @@ def test_shapes_valid_fixture_conforms_and_reaches_every_node_shape():
         for p in sg.objects(shape, SH.targetSubjectsOf):
             targets |= set(g.subjects(p, None))
         assert targets, f"{shape} has no focus node in fixtures/valid.ttl"
+
+
+def test_shapes_every_shape_has_its_own_targets():
+    # pyshacl runs a property shape nested under sh:property once per focus node (several times slower)
+    sg = shapes_graph()
+    assert not list(sg.subject_objects(SH.property)), "give the property shape the node shape's targets instead"
+    untargeted = {s for s in _named_shapes() if not any(sg.objects(s, p) for p in (SH.targetClass, SH.targetSubjectsOf))}
+    assert not untargeted, f"shapes that would never run: {sorted(untargeted)}"
+
+
+def test_shapes_closed_shapes_allow_the_paths_of_their_property_shapes():
+    sg = shapes_graph()
+    closed = list(sg.subjects(SH.closed, None))
+    assert len(closed) == 6
+    for shape in closed:
+        (cls,) = sg.objects(shape, SH.targetClass)
+        allowed = set(sg.items(sg.value(shape, SH.ignoredProperties))) - {RDF.type, DIP.evidence}
+        paths = {sg.value(ps, SH.path) for ps in sg.subjects(SH.targetClass, cls)
+                 if (ps, RDF.type, SH.PropertyShape) in sg} - {RDF.type}
+        assert allowed == {p for p in paths if isinstance(p, URIRef)}, shape
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.shape for c in CASES])
