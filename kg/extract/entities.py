@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -16,7 +17,10 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract import scan
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
-from kg.resolve import fold, same_word, split_name
+from kg.resolve import fold as _fold, same_word, split_name
+
+# Names recur across an article and a corpus (resolve.fold is left uncached for long one-off texts).
+fold = lru_cache(maxsize=1 << 16)(_fold)
 
 _HONORIFICS = {"m.", "mme", "mlle", "dr", "me", "mgr", "m"}
 _PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
@@ -108,10 +112,11 @@ class EntityFinder:
         ms = Mentions()
         taken: set[int] = set()
         matches = self.matcher(doc)
+        orth = scan.strings(doc, scan.Attr.ORTH)
         spans = [doc[s:e] for _, s, e in matches]
         labels = {(s, e): doc.vocab.strings[m] for m, s, e in matches}
         for span in _longest_first(spans):
-            if not taken.isdisjoint(range(span.start, span.end)) or not span[0].text[:1].isupper():
+            if not taken.isdisjoint(range(span.start, span.end)) or not orth[span.start][:1].isupper():
                 continue
             kind, lid = self.targets[labels[(span.start, span.end)]]
             self._add_lexicon(ms, span, kind, lid)
@@ -139,27 +144,30 @@ class EntityFinder:
             key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
             ms.add(span, key, _Draft(EntityType.ORGANIZATION, part_of=part_of))
             taken.update(range(span.start, span.end))
-        for tok in scan.tokens(doc, self.demonym_scan):
-            if tok.i not in taken:
-                cid = self.demonyms[tok.lower_]
+        lower = scan.strings(doc, scan.Attr.LOWER)
+        for i in scan.indices(doc, self.demonym_scan):
+            if i not in taken:
+                cid = self.demonyms[lower[i]]
                 state = _Draft(EntityType.STATE, [self.lex.countries[cid].name], lexicon_id=cid)
-                ms.add(doc[tok.i:tok.i + 1], _state_key(cid), state, "demonym")
+                ms.add(doc[i:i + 1], _state_key(cid), state, "demonym")
         return ms
 
     def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:
         """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
         spans = []
-        for tok in scan.tokens(doc, self.title_scan):
-            if tok.i in taken:
+        n, alpha, starts = len(doc), scan.flags(doc, scan.Flag.IS_ALPHA), scan.flags(doc, scan.Flag.SENT_START)
+        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+        for i in scan.indices(doc, self.title_scan):
+            if i in taken:
                 continue
-            j = tok.i + 1
-            while j < len(doc) and j - tok.i <= 4 and doc[j].text[:1].islower() and doc[j].is_alpha \
-                    and doc[j].lower_ not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
+            j = i + 1
+            while j < n and j - i <= 4 and orth[j][:1].islower() and alpha[j] \
+                    and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
             k = j
-            while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha and k not in taken \
-                    and doc[k].pos_ not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
+            while k < n and k - j < 4 and orth[k][:1].isupper() and alpha[k] and k not in taken \
+                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and starts[k] == 1):
                 k += 1
             if k > j and fold(scan.text(doc[j:k])) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)
@@ -183,14 +191,15 @@ class EntityFinder:
         """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
         if span is not None:  # "État américain": a nationality adjective is no part of a name
-            cut = next((t.i for t in span if t.text in self.demonyms), span.end)  # lowercase: an adjective
+            orth = scan.strings(span.doc, scan.Attr.ORTH)  # lowercase: an adjective
+            cut = next((i for i in range(span.start, span.end) if orth[i] in self.demonyms), span.end)
             span = span.doc[span.start:cut] if cut > span.start else None
         text = scan.text(span) if span is not None else ""
         if span is None or not text[:1].isupper() or len(text) < 2 or fold(text) in _GENERIC:
             return None
-        if len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
+        if len(span) == 1 and scan.strings(span.doc, scan.Attr.POS)[span.start] in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
             return None  # a capitalised word opening a sentence ("Interrogé par la presse, …")
-        words = {t.lower_ for t in span}
+        words = set(scan.strings(span.doc, scan.Attr.LOWER)[span.start:span.end])
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or text.isupper()
         etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
         ms.add(span, f"{'O' if is_org else 'L'}:{fold(text)}", _Draft(etype))
@@ -203,29 +212,31 @@ _MINISTRY_SCAN = scan.Words(scan.Attr.LOWER, _MINISTRY_HEADS)
 
 def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
     """'le ministère chinois des Affaires étrangères': an organization of the State its adjective names."""
-    for tok in scan.tokens(doc, _MINISTRY_SCAN):
-        if tok.i in taken:
+    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+    for head in scan.indices(doc, _MINISTRY_SCAN):
+        if head in taken:
             continue
-        i, state = tok.i + 1, None
-        if i < len(doc) and doc[i].lower_ in demonyms:
-            state, i = demonyms[doc[i].lower_], i + 1
-        if i + 1 >= len(doc) or doc[i].lower_ not in ("de", "des", "du", "d'") or not doc[i + 1].text[:1].isupper():
+        i, state = head + 1, None
+        if i < len(doc) and lower[i] in demonyms:
+            state, i = demonyms[lower[i]], i + 1
+        if i + 1 >= len(doc) or lower[i] not in ("de", "des", "du", "d'") or not orth[i + 1][:1].isupper():
             continue
         j = i + 1
-        while j < len(doc) and (doc[j].text[:1].isupper() or doc[j].pos_ == "ADJ" and doc[j].lower_ not in demonyms) \
-                and doc[j].i not in taken:
+        while j < len(doc) and (orth[j][:1].isupper() or pos[j] == "ADJ" and lower[j] not in demonyms) \
+                and j not in taken:
             j += 1
-        yield doc[tok.i:j], state
+        yield doc[head:j], state
 
 
 def _merge_organization_names(doc: Doc) -> list[Span]:
     """NER spans, with 'Institut Français' + 'des' + 'Relations Internationales' made one organization."""
     ents, out = list(doc.ents), []
+    lower, orth = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.ORTH)
     for ent in ents:
         prev = out[-1] if out else None
         if (prev is not None and prev.label_ in ("ORG", "LOC") and ent.label_ in ("ORG", "LOC", "MISC")
-                and {t.lower_ for t in prev} & _ORG_WORDS and ent.text[:1].isupper()
-                and all(t.lower_ in ("de", "des", "du", "d'", "la", "l'") for t in doc[prev.end:ent.start])
+                and not _ORG_WORDS.isdisjoint(lower[prev.start:prev.end]) and orth[ent.start][:1].isupper()
+                and all(w in ("de", "des", "du", "d'", "la", "l'") for w in lower[prev.end:ent.start])
                 and ent.start - prev.end <= 2):
             out[-1] = Span(doc, prev.start, ent.end, label="ORG")
         else:
@@ -239,15 +250,15 @@ def _longest_first(spans: list[Span]) -> list[Span]:
 
 def _is_location_use(span: Span) -> bool:
     """'à Moscou', 'rencontres à Berlin': the city as a place, not its government."""
-    prev = span.doc[span.start - 1] if span.start > 0 else None
-    return prev is not None and prev.lower_ in _PLACE_PREPS
+    return span.start > 0 and scan.strings(span.doc, scan.Attr.LOWER)[span.start - 1] in _PLACE_PREPS
 
 
 def _strip_det(span: Span) -> Span | None:
     start, end = span.start, span.end
-    while start < end and span.doc[start].pos_ in ("DET", "ADP", "PUNCT"):
+    pos = scan.strings(span.doc, scan.Attr.POS)
+    while start < end and pos[start] in ("DET", "ADP", "PUNCT"):
         start += 1
-    while end > start and span.doc[end - 1].pos_ == "PUNCT":
+    while end > start and pos[end - 1] == "PUNCT":
         end -= 1
     return span.doc[start:end] if start < end else None
 
@@ -255,10 +266,11 @@ def _strip_det(span: Span) -> Span | None:
 def _clean_person(ent: Span) -> Span | None:
     """The name part of a PER span, or None when it is not a plausible person name."""
     doc, start, end = ent.doc, ent.start, ent.end
-    while start < end and (doc[start].lower_ in _HONORIFICS or not doc[start].text[:1].isupper()
-                           or doc[start].pos_ in ("DET", "ADP", "PUNCT")):
+    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+    while start < end and (lower[start] in _HONORIFICS or not orth[start][:1].isupper()
+                           or pos[start] in ("DET", "ADP", "PUNCT")):
         start += 1
-    while end > start and (doc[end - 1].pos_ == "PUNCT" or not doc[end - 1].text[:1].isalpha()):
+    while end > start and (pos[end - 1] == "PUNCT" or not orth[end - 1][:1].isalpha()):
         end -= 1
     if start >= end:
         return None

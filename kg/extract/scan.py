@@ -13,12 +13,18 @@ from enum import Enum
 
 import numpy as np
 
-from spacy.attrs import LEMMA, LOWER, ORTH
+from spacy.attrs import DEP, IS_ALPHA, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, SPACY
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 _COLUMNS = "kg.columns"
+_STRINGS = "kg.strings"
 _TEXT = "kg.text"
+_MORPH = "kg.morph"
+# hash -> string, shared by every Doc (a hash names the same string in any vocabulary); cleared when big
+_NAMES: dict[int, str] = {}
+_NAMES_MAX = 1_000_000
+_FEATS: dict[int, dict[str, list[str]]] = {}  # MORPH hash -> {field: values}
 
 
 class Attr(Enum):
@@ -27,6 +33,15 @@ class Attr(Enum):
     LOWER = LOWER
     LEMMA = LEMMA
     ORTH = ORTH
+    POS = POS  # a symbol id; its string is ``tok.pos_``
+    DEP = DEP
+
+
+class Flag(Enum):
+    """Token attributes that hold a small integer."""
+
+    IS_ALPHA = IS_ALPHA
+    SENT_START = SENT_START  # 1 starts a sentence (``tok.is_sent_start``), -1 does not, 0 unknown
 
 
 class Words:
@@ -62,11 +77,70 @@ def tokens(doc: Doc, *sets: Words) -> list[Token]:
     return [doc[i] for i in indices(doc, *sets)]
 
 
+def flags(doc: Doc, attr: Flag) -> list[int]:
+    """One integer token attribute of the whole Doc (``IS_ALPHA`` 0/1, ``SENT_START`` 1/0/-1), read once.
+
+    Cheaper than keeping a Token per word: Tokens held in a cache make the garbage collector run."""
+    columns = doc.user_data.setdefault(_COLUMNS, {})
+    col = columns.get(attr)
+    if col is None:
+        col = columns[attr] = doc.to_array(attr.value).tolist()
+    return col
+
+
+def strings(doc: Doc, attr: Attr) -> list[str]:
+    """One token attribute of the whole Doc as Python strings (``[t.lower_ for t in doc]``), read once."""
+    columns = doc.user_data.setdefault(_STRINGS, {})
+    out = columns.get(attr)
+    if out is None:
+        hashes = column(doc, attr).tolist()
+        out = list(map(_NAMES.get, hashes))
+        if None in out:
+            if len(_NAMES) > _NAMES_MAX:
+                _NAMES.clear()
+            for i, s in enumerate(out):
+                if s is None:
+                    out[i] = _NAMES[hashes[i]] = doc.vocab.strings[hashes[i]]
+        columns[attr] = out
+    return out
+
+
 def text(span: Span) -> str:
     """Same as ``span.text``, sliced from the Doc's text (read once per Doc)."""
     if span.end <= span.start:
         return ""
-    full = span.doc.user_data.get(_TEXT)
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
+def doc_text(doc: Doc) -> str:
+    """Same as ``doc.text``, joined from the ORTH column (``doc.text`` builds a Token per word)."""
+    full = doc.user_data.get(_TEXT)
     if full is None:
-        full = span.doc.user_data[_TEXT] = span.doc.text
-    return full[span.start_char:span.end_char]
+        spaces = doc.to_array(SPACY).tolist()
+        full = doc.user_data[_TEXT] = "".join(
+            [w + " " if sp else w for w, sp in zip(strings(doc, Attr.ORTH), spaces)])
+    return full
+
+
+def feats(doc: Doc, i: int) -> dict[str, list[str]]:
+    """The morphological features of token ``i``: ``feats(doc, i).get(f, [])`` == ``doc[i].morph.get(f)``."""
+    key = int(column_morph(doc)[i])
+    found = _FEATS.get(key)
+    if found is None:
+        found = {}
+        for feat in doc.vocab.strings[key].split("|") if key else ():
+            field, _, values = feat.partition("=")
+            found.setdefault(field, []).extend(values.split(","))
+        if len(_FEATS) > _NAMES_MAX:
+            _FEATS.clear()
+        _FEATS[key] = found
+    return found
+
+
+
+def column_morph(doc: Doc) -> list[int]:
+    """The MORPH hash of every token, read once per Doc."""
+    col = doc.user_data.get(_MORPH)
+    if col is None:
+        col = doc.user_data[_MORPH] = doc.to_array(MORPH).tolist()
+    return col
