@@ -193,6 +193,15 @@ def test_shapes_invalid_fixture_fires_its_shape(case: Case):
         assert focuses == {str(ID[case.focus])}
 
 
+def test_shapes_mentioned_in_domain_counts_entity_kinds_only():
+    # the qualified count over rdf:type values: a typed node of another kind fails too, not only an untyped one
+    g = _valid()
+    g += _snippet("id:evidence-1 dip:mentionedIn id:article-a .")
+    fired = {(v.shape, v.focus) for v in validate(g).violations}
+    assert fired == {(str(DSH.MentionedInDomainShape), str(ID["evidence-1"])),
+                     (str(DSH.EvidenceShape), str(ID["evidence-1"]))}
+
+
 def test_shapes_seeds_graph_conforms(seeds_graph):
     result = validate(seeds_graph)
     assert result.conforms, "\n".join(f"{v.shape} {v.focus} {v.path} {v.value}" for v in result.violations)
