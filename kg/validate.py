@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -162,8 +161,8 @@ def _violation(report: Graph, res: Node) -> Violation:
 # sh:closed), the triples pointing to it through a predicate used in an sh:inversePath, and the
 # rdf:type of every node those triples reach (sh:class, followed up rdfs:subClassOf). A chunk
 # graph holds exactly that for a set of subjects, so their results are the same as on the whole
-# graph. The other nodes typed in a chunk graph (values) are targets too, with partial triples:
-# their results are dropped, as each node is validated in the chunk that holds its own triples.
+# graph. The other nodes typed in a chunk graph (values) are not validated there, with partial
+# triples: each node is validated in the chunk that holds its own triples (see _validate_chunk).
 
 @dataclass(frozen=True)
 class _Context:
@@ -188,37 +187,11 @@ def _partitionable() -> bool:
 
 
 def _partition(g: Graph, size: int) -> list[list[Node]]:
-    """The subjects of ``g`` in chunks of about ``size`` triples, neighbours kept together."""
-    chunks: list[list[Node]] = []
-    chunk: list[Node] = []
-    count = 0
-    seen: set[Node] = set()
-    for start in g.subjects(unique=True):
-        if start in seen:
-            continue
-        # breadth-first along links between subjects, both ways: a chunk holds whole neighbourhoods
-        # (an article with its evidence, facts and entities), so few of the nodes its checks read
-        # are described in another chunk (those are validated twice, once for nothing)
-        queue = deque([start])
-        seen.add(start)
-        while queue:
-            s = queue.popleft()
-            chunk.append(s)
-            for p, o in g.predicate_objects(s):
-                count += 1
-                if p != RDF.type and not isinstance(o, Literal) and o not in seen and (o, None, None) in g:
-                    seen.add(o)
-                    queue.append(o)
-            for x, p in g.subject_predicates(s):
-                if p != RDF.type and x not in seen:
-                    seen.add(x)
-                    queue.append(x)
-            if count >= size:
-                chunks.append(chunk)
-                chunk, count = [], 0
-    if chunk:
-        chunks.append(chunk)
-    return chunks
+    """The subjects of ``g`` in chunks of about ``size`` triples, in the graph's order (a file written
+    sorted keeps the nodes of one kind together)."""
+    subjects = list(g.subjects(unique=True))
+    step = max(1, size * len(subjects) // max(1, len(g)))
+    return [subjects[k:k + step] for k in range(0, len(subjects), step)]
 
 
 def _chunk_graph(g: Graph, subjects: list[Node], context: _Context) -> Graph:
