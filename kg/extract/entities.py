@@ -156,18 +156,18 @@ class EntityFinder:
         """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
         spans = []
-        n, alpha, starts = len(doc), scan.flags(doc, scan.Flag.IS_ALPHA), scan.flags(doc, scan.Flag.SENT_START)
+        n = len(doc)
         orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
         for i in scan.indices(doc, self.title_scan):
             if i in taken:
                 continue
             j = i + 1
-            while j < n and j - i <= 4 and orth[j][:1].islower() and alpha[j] \
+            while j < n and j - i <= 4 and orth[j][:1].islower() and doc[j].is_alpha \
                     and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
             k = j
-            while k < n and k - j < 4 and orth[k][:1].isupper() and alpha[k] and k not in taken \
-                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and starts[k] == 1):
+            while k < n and k - j < 4 and orth[k][:1].isupper() and doc[k].is_alpha and k not in taken \
+                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
                 k += 1
             if k > j and fold(scan.text(doc[j:k])) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)

@@ -72,7 +72,8 @@ class MeetingFinder:
         reciprocal = _is_reciprocal(verb)
         if (verb.lemma_ in _WITH_ONLY or reciprocal) and not (subjects == [] and reciprocal):
             # "discuter de la Syrie avec X": only X is met
-            start = next((t.i + 1 for t in doc[verb.i + 1:sent_of(verb).end] if t.lower_ == "avec"), sent_of(verb).end)
+            lower, end = scan.strings(doc, scan.Attr.LOWER), sent_of(verb).end
+            start = next((j + 1 for j in range(verb.i + 1, end) if lower[j] == "avec"), end)
         others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
         if reciprocal and subjects:  # "X et Y se sont entretenus", "les délégations … se sont réunies"
             return _pairs_across(subjects, others) if others else _pairs_within(subjects)
@@ -82,8 +83,9 @@ class MeetingFinder:
 
     def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:
         sent = sent_of(noun)
+        lower, pos, orth = (scan.strings(doc, a) for a in (scan.Attr.LOWER, scan.Attr.POS, scan.Attr.ORTH))
         for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
-            word = doc[j].lower_
+            word = lower[j]
             if word == "entre":
                 return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect, coordinated=True), ms))
             if word == "avec":
@@ -92,7 +94,7 @@ class MeetingFinder:
                 if governor is None or noun.dep_.startswith("nsubj") or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
                     return []
                 return _pairs_across(_agents(_subject_keys(governor, refs, indirect), ms), others)
-            if word in _CLAUSE_STOP or doc[j].pos_ == "AUX" or doc[j].text in (",", "."):
+            if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
                 break
         return []
 
@@ -132,9 +134,10 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
             return [k for s in subjects if not is_impersonal(s) for k in refs.group(s, indirect=indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
             break
-        form = head.morph.get("VerbForm")
+        feats = scan.feats(head.doc, head.i)
+        form = feats.get("VerbForm", ())
         shares = head.dep_ == "conj" or head.dep_ in ("xcomp", "advcl") and (
-            "Inf" in form or "Part" in form and "Pres" in head.morph.get("Tense"))
+            "Inf" in form or "Part" in form and "Pres" in feats.get("Tense", ()))
         if head.head is head or not shares:
             break
         head = head.head
@@ -149,19 +152,20 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
     """
     keys: list[str] = []
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
+    lower, pos, orth = (scan.strings(doc, a) for a in (scan.Attr.LOWER, scan.Attr.POS, scan.Attr.ORTH))
     while i < sent_end:
-        tok = doc[i]
-        if tok.lower_ == "que" and i > 0 and doc[i - 1].lower_ == "ainsi":  # "ainsi que": the list goes on
+        if lower[i] == "que" and i > 0 and lower[i - 1] == "ainsi":  # "ainsi que": the list goes on
             i += 1
             continue
-        if tok.lower_ in _CLAUSE_STOP or tok.text == "." or (tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm")):
+        if lower[i] in _CLAUSE_STOP or orth[i] == "." or (
+                pos[i] in ("VERB", "AUX") and "Fin" in scan.feats(doc, i).get("VerbForm", ())):
             break
-        if coordinated and not (i in ms.by_token or i in refs.title_at or tok.lower_ in _COORDINATION
-                                or tok.pos_ in ("DET", "ADJ")):
+        if coordinated and not (i in ms.by_token or i in refs.title_at or lower[i] in _COORDINATION
+                                or pos[i] in ("DET", "ADJ")):
             break
         m = ms.by_token.get(i)
-        bare_adjective = m is not None and m.kind == "demonym" and tok.pos_ == "ADJ"
-        if m is not None and m.start == tok.idx and (_after_location_prep(doc, i) or _complement_of_thing(doc, i, refs)):
+        bare_adjective = m is not None and m.kind == "demonym" and pos[i] == "ADJ"
+        if m is not None and m.start == doc[i].idx and (_after_location_prep(doc, i) or _complement_of_thing(doc, i, refs)):
             i += 1  # "reçu à l'Élysée": where, not who; "a reçu le soutien de Washington": not a meeting
             continue
         use = refs.title_head.get(i)
@@ -171,7 +175,7 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
                 i += 1
             continue
         if i not in refs.complement and i not in refs.internal and not bare_adjective:
-            for k in refs.of(tok, indirect=indirect):
+            for k in refs.of(doc[i], indirect=indirect):
                 if k not in keys:
                     keys.append(k)
         i += 1
@@ -179,27 +183,29 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
 
 
 def _after_location_prep(doc: Doc, i: int) -> bool:
+    pos = scan.strings(doc, scan.Attr.POS)
     j = i - 1
-    while j >= 0 and doc[j].pos_ == "DET":
+    while j >= 0 and pos[j] == "DET":
         j -= 1
-    return j >= 0 and doc[j].lower_ in ("à", "au", "aux", "dans", "en")
+    return j >= 0 and scan.strings(doc, scan.Attr.LOWER)[j] in ("à", "au", "aux", "dans", "en")
 
 
 def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
     """'le soutien de Washington', 'une lettre du président': a name complementing a common noun."""
+    pos = scan.strings(doc, scan.Attr.POS)
     j = i - 1
-    while j >= 0 and doc[j].pos_ == "DET":
+    while j >= 0 and pos[j] == "DET":
         j -= 1
-    if j < 1 or doc[j].lower_ not in ("de", "du", "des", "d'"):
+    if j < 1 or scan.strings(doc, scan.Attr.LOWER)[j] not in ("de", "du", "des", "d'"):
         return False
-    noun = doc[j - 1]
-    return noun.pos_ == "NOUN" and noun.i not in refs.title_at
+    return pos[j - 1] == "NOUN" and j - 1 not in refs.title_at
 
 
 def _is_planned(trigger: Token) -> bool:
     """Future, conditional or announced meetings are planned, not held."""
     for t in [trigger, *islice(trigger.ancestors, 4)]:
-        if "Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood") or _future_form(t):
+        feats = scan.feats(t.doc, t.i)
+        if "Fut" in feats.get("Tense", ()) or "Cnd" in feats.get("Mood", ()) or _future_form(t):
             return True
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
             return True
@@ -234,10 +240,11 @@ def _is_denied(trigger: Token) -> bool:
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
-    for tok in sent_of(trigger):
-        m = ms.by_token.get(tok.i)
-        if m is None or ms.type_of(m.key) is not EntityType.PLACE or tok.i == 0:
+    sent, lower = sent_of(trigger), scan.strings(doc, scan.Attr.LOWER)
+    for i in range(sent.start, sent.end):
+        m = ms.by_token.get(i)
+        if m is None or ms.type_of(m.key) is not EntityType.PLACE or i == 0:
             continue
-        if doc[tok.i - 1].lower_ in ("à", "en", "au") and (best is None or abs(tok.i - trigger.i) < abs(best[0] - trigger.i)):
-            best = (tok.i, m.key)
+        if lower[i - 1] in ("à", "en", "au") and (best is None or abs(i - trigger.i) < abs(best[0] - trigger.i)):
+            best = (i, m.key)
     return best[1] if best else None

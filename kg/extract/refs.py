@@ -47,12 +47,13 @@ class Referents:
         use = self.title_head.get(tok.i) or self.title_at.get(tok.i)
         if use is not None:
             return self._of_title(use, indirect, unnamed_as_group)
-        if tok.lower_ in ("dernier", "dernière") and tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("ce", "cette"):
+        lower = scan.strings(tok.doc, scan.Attr.LOWER)
+        if lower[tok.i] in ("dernier", "dernière") and tok.i > 0 and lower[tok.i - 1] in ("ce", "cette"):
             key = self.latest_person(tok)  # "ce dernier": the person named last, whatever their role
             if key and indirect is not None:
                 indirect.append(key)
             return [key] if key else []
-        if tok.lower_ in PRONOUNS:
+        if lower[tok.i] in PRONOUNS:
             key = self.pronoun(tok)
             if key and indirect is not None:
                 indirect.append(key)
@@ -93,14 +94,13 @@ class Referents:
         sents = sents_up_to(tok, 3)
         candidates: list[tuple[int, int, str]] = []
         for s in sents:
-            for t in s:
-                if t.i >= tok.i:
-                    break
-                key = self._person(t)
-                if key is None or t.i in self.complement or (feminine and self.feminine and key not in self.feminine):
+            for i in range(s.start, min(s.end, tok.i)):
+                key = self._person(i)
+                if key is None or i in self.complement or (feminine and self.feminine and key not in self.feminine):
                     continue
-                subject = any(a.dep_.startswith("nsubj") for a in [t, *islice(t.ancestors, 3)]) and t.i not in self.complement
-                candidates.append((1 if subject else 0, t.i, key))
+                t = self.doc[i]
+                subject = any(a.dep_.startswith("nsubj") for a in [t, *islice(t.ancestors, 3)]) and i not in self.complement
+                candidates.append((1 if subject else 0, i, key))
         if not candidates:
             return None
         current = [c for c in candidates if c[1] >= sent.start]
@@ -115,9 +115,10 @@ class Referents:
         if m is None or self.ms.type_of(m.key) is not EntityType.PERSON:
             return []
         doc, found = self.doc, []
+        orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
         first = next(i for i in range(max(0, tok.i - 8), tok.i + 1) if self.ms.by_token.get(i) is m)
         i = first  # leftwards over ", NAME"
-        while i >= 2 and doc[i - 1].text == "," and (p := self.ms.by_token.get(i - 2)) is not None \
+        while i >= 2 and orth[i - 1] == "," and (p := self.ms.by_token.get(i - 2)) is not None \
                 and self.ms.type_of(p.key) is EntityType.PERSON:
             i = next((k for k in range(max(0, i - 9), i - 1) if self.ms.by_token.get(k) is p), i - 2)
             if i in self.complement:  # "l'émissaire de Donald Trump, Steve Witkoff": a principal, not a list
@@ -126,7 +127,7 @@ class Referents:
         j = first  # rightwards over ", NAME" and "et NAME"
         while j < len(doc) and self.ms.by_token.get(j) is self.ms.by_token.get(first):
             j += 1
-        while j + 1 < len(doc) and doc[j].lower_ in (",", "et") and (p := self.ms.by_token.get(j + 1)) is not None \
+        while j + 1 < len(doc) and lower[j] in (",", "et") and (p := self.ms.by_token.get(j + 1)) is not None \
                 and self.ms.type_of(p.key) is EntityType.PERSON:
             found.append(doc[j + 1])
             j += 1
@@ -134,27 +135,28 @@ class Referents:
                 j += 1
         if not found:
             return []
-        lo = min(t.i for t in found + [doc[first]])
-        hi = max(t.i for t in found + [doc[first]])
-        opens = lo == sent_of(doc[lo]).start or doc[lo - 1].text == ","
+        lo = min(first, *(t.i for t in found))
+        hi = max(first, *(t.i for t in found))
+        opens = lo == sent_of(doc[lo]).start or orth[lo - 1] == ","
         # a real list starts the clause and ends with "et": not "Après sa rencontre avec X, Y a déclaré"
-        if not opens or not any(t.lower_ == "et" for t in doc[lo:hi]):
+        if not opens or "et" not in lower[lo:hi]:
             return []
         return sorted(found, key=lambda t: t.i)
 
     def latest_person(self, tok: Token) -> str | None:
         """The last person named before ``tok`` in its sentence or the two before it."""
         for s in reversed(sents_up_to(tok, 3)):
-            for t in reversed(s):
-                if t.i < tok.i - 1 and t.i not in self.complement and (key := self._person(t)):
+            for i in range(min(s.end, tok.i - 1) - 1, s.start - 1, -1):
+                if i not in self.complement and (key := self._person(i)):
                     return key
         return None
 
-    def _person(self, t: Token) -> str | None:
-        m = self.ms.by_token.get(t.i)
+    def _person(self, i: int) -> str | None:
+        """The person named or described at token ``i``."""
+        m = self.ms.by_token.get(i)
         if m is not None and self.ms.type_of(m.key) is EntityType.PERSON:
             return m.key
-        use = self.title_head.get(t.i)
+        use = self.title_head.get(i)
         if use is None or use.kind not in ("envoy", "position"):
             return None
         return use.holder or (None if use.plural else self.description(use))
@@ -176,15 +178,20 @@ _IMPERSONAL_VERBS = {"falloir", "sembler", "paraître", "agir", "être", "rester
 
 
 _SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
+_SUBJECTS = "kg.subjects"
 
 
 def subjects_of(verb: Token) -> list[Token]:
     """The subjects of a verb, also when the parser hung them on its auxiliary ("X a quant à lui reçu …")."""
-    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
-    if not found:
-        found = [c for aux in verb.children if aux.dep_.startswith("aux") for c in aux.children
-                 if c.dep_ in _SUBJECT_DEPS]
-    return found
+    memo = verb.doc.user_data.setdefault(_SUBJECTS, {})  # the rules of a Doc ask for the same verbs
+    found = memo.get(verb.i)
+    if found is None:
+        found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+        if not found:
+            found = [c for aux in verb.children if aux.dep_.startswith("aux") for c in aux.children
+                     if c.dep_ in _SUBJECT_DEPS]
+        found = memo[verb.i] = tuple(found)
+    return list(found)
 
 
 def is_impersonal(subj: Token) -> bool:
@@ -202,11 +209,12 @@ _SOURCE_WORDS = scan.Words(scan.Attr.LOWER, {"selon", "après", "pour"})
 def _source_phrases(doc: Doc) -> set[int]:
     """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
     found: set[int] = set()
+    orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
     for tok in scan.tokens(doc, _SOURCE_WORDS):
-        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and doc[tok.i - 1].lower_ == "d'") or (
+        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and lower[tok.i - 1] == "d'") or (
                 tok.lower_ == "pour" and tok.is_sent_start):
             j, end = tok.i + 1, sent_of(tok).end
-            while j < end and doc[j].text not in (",", ".", ";", ":"):
+            while j < end and orth[j] not in (",", ".", ";", ":"):
                 found.add(j)
                 j += 1
     return found
@@ -245,5 +253,5 @@ def _base(title: str) -> str:
 
 
 def _is_feminine(doc: Doc, use: TitleUse) -> bool:
-    det = doc[use.start - 1].lower_ if use.start > 0 else ""
+    det = scan.strings(doc, scan.Attr.LOWER)[use.start - 1] if use.start > 0 else ""
     return det in {"la", "une", "cette", "sa"} or use.title.endswith(("trice", "ée", "ère", "ne", "sse"))

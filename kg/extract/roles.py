@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import scan
 from kg.extract.entities import Mentions
-from kg.extract.sents import sent_of
+from kg.extract.sents import sent_at
 from kg.extract.rules import Rule
 from kg.lexicon import Lexicon
 from kg.records import EntityType, Evidence, Mandate, Position
@@ -80,7 +80,8 @@ class RoleFinder:
             if s in covered or not _is_title_use(doc, s, e, ms):
                 continue
             title = doc.vocab.strings[match_id]
-            use = TitleUse(s, e, scan.text(doc[s:e]).lower(), self.kinds[title], doc[e - 1].lower_.endswith(("s", "x")))
+            use = TitleUse(s, e, scan.text(doc[s:e]).lower(), self.kinds[title],
+                           scan.strings(doc, scan.Attr.LOWER)[e - 1].endswith(("s", "x")))
             _extend(doc, use, ms)
             _find_holder(doc, use, ms, direct_only=s in nested)
             covered.update(range(s, e))
@@ -93,42 +94,43 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
     """A participle "envoyé(s)" is a title only after a determiner or in apposition."""
     if s in ms.by_token:
         return False
-    tok = doc[s]
-    if tok.pos_ in ("VERB", "AUX") or tok.lower_.startswith("envoy"):
-        prev = doc[s - 1].lower_ if s > 0 else ""
+    lower = scan.strings(doc, scan.Attr.LOWER)
+    if scan.strings(doc, scan.Attr.POS)[s] in ("VERB", "AUX") or lower[s].startswith("envoy"):
+        prev = lower[s - 1] if s > 0 else ""
         nxt = ms.by_token.get(e)
-        return (prev in _DETS or prev == "," or e < len(doc) and doc[e].lower_ in _QUALIFIERS
+        return (prev in _DETS or prev == "," or e < len(doc) and lower[e] in _QUALIFIERS
                 or nxt is not None and nxt.kind == "demonym")
     return True
 
 
 def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
     """Grow the phrase over qualifiers, nationality adjectives and complements; collect principals."""
+    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
     i = qualified_to = use.end
     while i < len(doc):
-        tok = doc[i]
+        word = lower[i]
         m = ms.by_token.get(i)
         if m is not None and m.kind == "demonym":
             use.principals.append(m.key)
             i += 1
-        elif tok.lower_ == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind == "demonym":
+        elif word == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind == "demonym":
             i += 1
-        elif tok.lower_ in _QUALIFIERS or (tok.pos_ == "ADJ" and tok.lower_ not in _BOUNDARY and m is None):
-            if tok.lower_ in _QUALIFIERS and i == qualified_to and not use.principals:
-                use.title += f" {tok.lower_}"  # "envoyé spécial", "négociateur en chef", "conseiller diplomatique"
+        elif word in _QUALIFIERS or (pos[i] == "ADJ" and word not in _BOUNDARY and m is None):
+            if word in _QUALIFIERS and i == qualified_to and not use.principals:
+                use.title += f" {word}"  # "envoyé spécial", "négociateur en chef", "conseiller diplomatique"
                 qualified_to += 1
             i += 1
-        elif tok.lower_ in ("à", "au", "en", "auprès") and use.kind == "envoy" and _place_follows(doc, i + 1, ms):
+        elif word in ("à", "au", "en", "auprès") and use.kind == "envoy" and _place_follows(doc, i + 1, ms):
             j = _complement_end(doc, i + 1, ms)  # a posting, not a principal: "l'ambassadeur russe à Pékin"
             use.complement.update(range(i, j))
             i = j
-        elif tok.lower_ in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
+        elif word in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
             j = _complement_end(doc, i + 1, ms)  # "responsable à la Maison Blanche"
             use.complement.update(range(i, j))
             use.principals.extend(_complement_principals(doc, i + 1, j, ms))
             i = j
-        elif tok.lower_ in _DE or tok.lower_ == "pour":
-            topic = tok.lower_ == "pour"
+        elif word in _DE or word == "pour":
+            topic = word == "pour"
             j = _complement_end(doc, i + 1, ms)
             if j == i + 1:
                 break
@@ -144,14 +146,16 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
 
 
 def _org_follows(doc: Doc, i: int, ms: Mentions) -> bool:
-    while i < len(doc) and doc[i].pos_ == "DET":
+    pos = scan.strings(doc, scan.Attr.POS)
+    while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
     return m is not None and ms.type_of(m.key) is EntityType.ORGANIZATION
 
 
 def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
-    while i < len(doc) and doc[i].pos_ == "DET":
+    pos = scan.strings(doc, scan.Attr.POS)
+    while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
     return m is not None and m.kind == "name"
@@ -163,25 +167,26 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     A person named after a portfolio ("ministre de la Défense Oleg Marchenko") is the holder, not part
     of the complement; after a title ("du président Vladimir Poutine") or right after "de" it is.
     """
+    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
     start = i
     while i < len(doc):
-        tok = doc[i]
         m = ms.by_token.get(i)
         if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON and i > start \
-                and not any(k in ms.by_token or doc[k].lower_ in _TITLE_WORDS for k in range(start, i)) \
-                and doc[i - 1].lower_ not in _DE:
+                and not any(k in ms.by_token or lower[k] in _TITLE_WORDS for k in range(start, i)) \
+                and lower[i - 1] not in _DE:
             break
-        if tok.lower_ in (",", "et") and _list_continues(doc, i + 1, ms):
+        if lower[i] in (",", "et") and _list_continues(doc, i + 1, ms):
             i += 1
             continue
-        if tok.lower_ in _BOUNDARY or tok.pos_ in ("VERB", "AUX") and i not in ms.by_token:
+        if lower[i] in _BOUNDARY or pos[i] in ("VERB", "AUX") and i not in ms.by_token:
             break
         i += 1
     return i
 
 
 def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
-    while i < len(doc) and (doc[i].lower_ in _DE or doc[i].pos_ == "DET" or doc[i].lower_ == "et"):
+    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
+    while i < len(doc) and (lower[i] in _DE or pos[i] == "DET" or lower[i] == "et"):
         i += 1
     m = ms.by_token.get(i)
     return m is not None and m.kind == "name" and ms.type_of(m.key) in (EntityType.STATE, EntityType.ORGANIZATION)
@@ -227,38 +232,39 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
         return
     if direct_only:
         return
+    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
     # "Hassan Osman, qui dirige la délégation soudanaise"
     j = use.start - 1
-    if j >= 0 and doc[j].pos_ == "DET":
+    if j >= 0 and pos[j] == "DET":
         j -= 1
-    if j >= 3 and doc[j].lemma_ in _LEADS and doc[j - 1].lower_ == "qui" and doc[j - 2].text == "," \
+    if j >= 3 and scan.strings(doc, scan.Attr.LEMMA)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
             and (key := _person_ending_at(doc, j - 3, ms)) and not use.plural:
         use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
         use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
         return
     # "le porte-parole du Kremlin, Dmitri Peskov" / "un négociateur ukrainien, Roustem Oumerov"
-    if after < len(doc) and doc[after].text == "," and (key := _person_at(ms, after + 1)) and not use.plural:
+    if after < len(doc) and orth[after] == "," and (key := _person_at(ms, after + 1)) and not use.plural:
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
     # "Kirill Dmitriev, émissaire du Kremlin, …" / "Iouri Ouchakov, le conseiller du président."
     j = use.start - 1
-    if j >= 0 and doc[j].pos_ == "DET":
+    if j >= 0 and pos[j] == "DET":
         j -= 1
-    while j >= 1 and doc[j].lower_ in _BECOME:  # "X, devenu émissaire de …", "X, désormais ministre"
+    while j >= 1 and lower[j] in _BECOME:  # "X, devenu émissaire de …", "X, désormais ministre"
         j -= 1
-    closed = after >= len(doc) or doc[after].text in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
-    if j >= 1 and doc[j].text == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
+    closed = after >= len(doc) or orth[after] in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
+    if j >= 1 and orth[j] == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
             and not use.plural and not _after_source_prep(doc, _first_token(doc, j - 1, ms)):
         use.holder, use.rule = key, Rule.TITLE_APPOSITION
         return
     # "la délégation ukrainienne conduite par Rustem Omerov", "…, menée par le ministre de la Défense X"
-    k = after + 1 if after < len(doc) and doc[after].text == "," else after
-    while k < len(doc) and doc[k].pos_ == "AUX":  # "la délégation américaine était conduite par …"
+    k = after + 1 if after < len(doc) and orth[after] == "," else after
+    while k < len(doc) and pos[k] == "AUX":  # "la délégation américaine était conduite par …"
         k += 1
-    if use.title.startswith("délégation") and k + 1 < len(doc) and doc[k].lower_ in _LED_BY \
-            and doc[k + 1].lower_ == "par":
+    if use.title.startswith("délégation") and k + 1 < len(doc) and lower[k] in _LED_BY \
+            and lower[k + 1] == "par":
         for j in range(k + 2, min(k + 12, len(doc))):
-            if doc[j].text in (",", "."):
+            if orth[j] in (",", "."):
                 break
             if key := _person_at(ms, j):
                 use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
@@ -275,7 +281,7 @@ def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
 
 def _after_source_prep(doc: Doc, i: int) -> bool:
     """Whether the name starting at token ``i`` is introduced by "selon" / "d'après"."""
-    return i > 0 and doc[i - 1].lower_ in ("selon", "après")
+    return i > 0 and scan.strings(doc, scan.Attr.LOWER)[i - 1] in ("selon", "après")
 
 
 def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | Position]:
@@ -337,7 +343,7 @@ def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
 
 def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:
     """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
-    sent = sent_of(doc[token_i])
+    sent = sent_at(doc, token_i)
     start = sent.start_char
     text = scan.text(sent)
     stripped = text.rstrip()

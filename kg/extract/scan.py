@@ -13,7 +13,7 @@ from enum import Enum
 
 import numpy as np
 
-from spacy.attrs import DEP, IS_ALPHA, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, SPACY
+from spacy.attrs import LEMMA, LOWER, MORPH, ORTH, POS, SPACY
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
@@ -34,14 +34,6 @@ class Attr(Enum):
     LEMMA = LEMMA
     ORTH = ORTH
     POS = POS  # a symbol id; its string is ``tok.pos_``
-    DEP = DEP
-
-
-class Flag(Enum):
-    """Token attributes that hold a small integer."""
-
-    IS_ALPHA = IS_ALPHA
-    SENT_START = SENT_START  # 1 starts a sentence (``tok.is_sent_start``), -1 does not, 0 unknown
 
 
 class Words:
@@ -77,30 +69,21 @@ def tokens(doc: Doc, *sets: Words) -> list[Token]:
     return [doc[i] for i in indices(doc, *sets)]
 
 
-def flags(doc: Doc, attr: Flag) -> list[int]:
-    """One integer token attribute of the whole Doc (``IS_ALPHA`` 0/1, ``SENT_START`` 1/0/-1), read once.
-
-    Cheaper than keeping a Token per word: Tokens held in a cache make the garbage collector run."""
-    columns = doc.user_data.setdefault(_COLUMNS, {})
-    col = columns.get(attr)
-    if col is None:
-        col = columns[attr] = doc.to_array(attr.value).tolist()
-    return col
-
-
 def strings(doc: Doc, attr: Attr) -> list[str]:
-    """One token attribute of the whole Doc as Python strings (``[t.lower_ for t in doc]``), read once."""
+    """One token attribute of the whole Doc as Python strings (``[t.lower_ for t in doc]``), read once.
+
+    Rules that walk many tokens index these lists: ``doc[i].lower_`` builds a Token and decodes a string."""
     columns = doc.user_data.setdefault(_STRINGS, {})
     out = columns.get(attr)
     if out is None:
         hashes = column(doc, attr).tolist()
-        out = list(map(_NAMES.get, hashes))
-        if None in out:
+        try:
+            out = [_NAMES[h] for h in hashes]
+        except KeyError:
             if len(_NAMES) > _NAMES_MAX:
                 _NAMES.clear()
-            for i, s in enumerate(out):
-                if s is None:
-                    out[i] = _NAMES[hashes[i]] = doc.vocab.strings[hashes[i]]
+            strings = doc.vocab.strings
+            out = [_NAMES[h] if h in _NAMES else _NAMES.setdefault(h, strings[h]) for h in hashes]
         columns[attr] = out
     return out
 

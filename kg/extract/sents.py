@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract import scan
 
 _KEY = "kg.sent_starts"
 _SPANS = "kg.sent_spans"
@@ -13,19 +15,22 @@ _FINAL = {".", "!", "?", "…"}
 _CLOSING = {"»", '"', ")"}
 
 
-def _ends_sentence(doc, i: int) -> bool:
-    """Whether token ``i`` closes a sentence: final punctuation (maybe inside a closing quote) or a line end."""
-    tok = doc[i]
-    if "\n" in tok.whitespace_ or "\n" in tok.text or tok.text in _FINAL:
+def _ends_sentence(orth: list[str], i: int) -> bool:
+    """Whether token ``i`` closes a sentence: final punctuation (maybe inside a closing quote) or a line end.
+
+    ``orth`` holds the token texts; a line end is a token of its own (spaCy's whitespace is " " or "")."""
+    text = orth[i]
+    if "\n" in text or text in _FINAL:
         return True
-    return tok.text in _CLOSING and i > 0 and doc[i - 1].text in _FINAL
+    return text in _CLOSING and i > 0 and orth[i - 1] in _FINAL
 
 
 def _starts(doc) -> list[int]:
     """Sentence starts: the parser's, except where it cut inside a sentence ("« … » , a-t-il dit")."""
     starts = doc.user_data.get(_KEY)
     if starts is None:
-        starts = [s.start for s in doc.sents if s.start == 0 or _ends_sentence(doc, s.start - 1)]
+        orth = scan.strings(doc, scan.Attr.ORTH)
+        starts = [s.start for s in doc.sents if s.start == 0 or _ends_sentence(orth, s.start - 1)]
         doc.user_data[_KEY] = starts
     return starts
 
@@ -43,6 +48,11 @@ def _sent(doc, k: int) -> Span:
 def sent_of(tok: Token) -> Span:
     """The sentence of a token (same as ``tok.sent``, in O(log n))."""
     return _sent(tok.doc, bisect_right(_starts(tok.doc), tok.i) - 1)
+
+
+def sent_at(doc: Doc, i: int) -> Span:
+    """The sentence of token ``i`` (as ``sent_of(doc[i])``, without building the Token)."""
+    return _sent(doc, bisect_right(_starts(doc), i) - 1)
 
 
 def sents_up_to(tok: Token, n: int) -> list[Span]:

@@ -60,7 +60,15 @@ def _unbalanced(text: str) -> bool:
 
 def _only_incise_between(doc: Doc, i: int, j: int) -> bool:
     """'« … », a-t-il déclaré': between the closing mark and the verb only a comma, auxiliaries and pronouns."""
-    return j - i <= 6 and all(t.text in (",", "»", '"') or t.pos_ in ("AUX", "PRON", "ADV") for t in doc[i:j])
+    if j - i > 6:
+        return False
+    orth, pos = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.POS)
+    return all(orth[k] in (",", "»", '"') or pos[k] in ("AUX", "PRON", "ADV") for k in range(i, j))
+
+
+def _finite_verb_in(doc: Doc, i: int, j: int) -> bool:
+    """Whether a finite verb form is among tokens i..j."""
+    return any("Fin" in scan.feats(doc, k).get("VerbForm", ()) for k in range(i, j))
 
 
 def _without_nested(statements: list[Statement]) -> list[Statement]:
@@ -81,11 +89,12 @@ class StatementFinder:
         qs = quotes(doc)
         used: set[tuple[int, int]] = set()
         out: list[Statement] = []
+        lower = scan.strings(doc, scan.Attr.LOWER)
         for tok in scan.tokens(doc, self.verb_scan, _PREPS):
             if tok.pos_ == "VERB" and tok.lemma_ in self.verbs and not self._continues(tok):
                 inverted = self._inverted(doc, tok, ms, refs, qs)
                 out += self._reporting(doc, tok, ms, refs, qs, used) if inverted is None else inverted
-            elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and doc[tok.i - 1].lower_ == "d'"):
+            elif tok.lower_ in ("selon", "après") and (tok.lower_ == "selon" or tok.i > 0 and lower[tok.i - 1] == "d'"):
                 out += self._according_to(doc, tok, ms, refs)
             elif tok.lower_ == "pour" and tok.i == sent_of(tok).start:
                 out += self._according_to(doc, tok, ms, refs)  # "Pour Moscou, il s'agit d'une provocation."
@@ -125,18 +134,19 @@ class StatementFinder:
             return []
         sent = sent_of(verb)
         content, quoted, rule = "", False, Rule.REPORTING_VERB
+        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
         i = verb.i + 1
-        while i < sent.end and doc[i].lower_ in _SKIP_AFTER_VERB and doc[i].lower_ not in ("que", "qu'"):
+        while i < sent.end and lower[i] in _SKIP_AFTER_VERB and lower[i] not in ("que", "qu'"):
             i += 1
         # "X a dit aux journalistes que …", "X a assuré à son homologue qu'…"
-        que = next((k for k in range(i, min(i + 8, sent.end)) if doc[k].lower_ in ("que", "qu'")
+        que = next((k for k in range(i, min(i + 8, sent.end)) if lower[k] in ("que", "qu'")
                     and doc[k].dep_ == "mark"), None)
-        if que is not None and all(t.text not in ("«", '"', ",", ";", ":") and t.pos_ != "VERB" for t in doc[i:que]):
+        if que is not None and all(orth[k] not in ("«", '"', ",", ";", ":") and pos[k] != "VERB" for k in range(i, que)):
             i = que
         stop = self._clause_end(doc, verb, sent)
         after = [q for q in qs if verb.i < q[0] <= stop]
         before = [q for q in qs if q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i)]
-        if i < sent.end and doc[i].lower_ in ("que", "qu'"):
+        if i < sent.end and lower[i] in ("que", "qu'"):
             content = _text(doc, i + 1, stop)
             used.update(q for q in after if q[1] <= stop)
         elif after and after[0][0] - i <= 3:
@@ -157,16 +167,16 @@ class StatementFinder:
         """'Les deux dirigeants ont discuté de …, a précisé Dmitri Peskov.': the speaker follows the verb,
         the words are the clause before the comma (quotes before the verb are left to _reporting).
         None when the sentence is not of that form; [] when it is but names no speaker."""
+        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
         k = verb.i - 1
-        while k >= 0 and doc[k].pos_ == "AUX":
+        while k >= 0 and pos[k] == "AUX":
             k -= 1
         sent = sent_of(verb)
-        if k <= sent.start or doc[k].text != "," or any(q[1] < verb.i and q[1] >= k - 1 for q in qs):
+        if k <= sent.start or orth[k] != "," or any(q[1] < verb.i and q[1] >= k - 1 for q in qs):
             return None
-        if any(s.i < verb.i for s in subjects_of(verb)) or not any(
-                "Fin" in t.morph.get("VerbForm") for t in doc[sent.start:k]):
+        if any(s.i < verb.i for s in subjects_of(verb)) or not _finite_verb_in(doc, sent.start, k):
             return None  # "Le porte-parole, Dmitri Peskov, a précisé que …": an ordinary subject
-        if any(t.lower_ in ("que", "qu'") or t.text in _OPEN for t in doc[verb.i + 1:sent.end]):
+        if any(lower[j] in ("que", "qu'") or orth[j] in _OPEN for j in range(verb.i + 1, sent.end)):
             return None
         keys, indirect = [], []
         for t in doc[verb.i + 1:sent.end]:
@@ -209,9 +219,10 @@ class StatementFinder:
 
     def _according_to(self, doc: Doc, prep: Token, ms: Mentions, refs: Referents) -> list[Statement]:
         sent = sent_of(prep)
+        orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
         start = prep.i - 1 if prep.lower_ == "après" else prep.i
         j, keys, indirect = prep.i + 1, [], []
-        while j < sent.end and doc[j].text not in (",", ".", ";", ":"):
+        while j < sent.end and orth[j] not in (",", ".", ";", ":"):
             if not keys:
                 keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not EntityType.PLACE]
             j += 1
@@ -224,12 +235,12 @@ class StatementFinder:
             while j < sent.end and ms.by_token.get(j) is m:
                 j += 1
         lead = sent.start
-        while lead < start and doc[lead].lower_ in ("toujours", "mais", "et", "or", ","):
+        while lead < start and lower[lead] in ("toujours", "mais", "et", "or", ","):
             lead += 1
         left, right = _text(doc, lead, start), _text(doc, j + 1, sent.end)
         # "X, selon Y, a proposé …" reports the whole sentence; "X affirme que …, même si, selon Y, …"
         # only the clause after "selon Y".
-        finite_before = any("Fin" in t.morph.get("VerbForm") for t in doc[lead:start])
+        finite_before = _finite_verb_in(doc, lead, start)
         content = right if finite_before or not left else f"{left}, {right}"
         if len(content) < 3:
             return []

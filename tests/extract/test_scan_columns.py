@@ -15,17 +15,9 @@ def doc(nlp):
 
 
 @pytest.mark.parametrize("attr, name", [(scan.Attr.ORTH, "text"), (scan.Attr.LOWER, "lower_"),
-                                        (scan.Attr.LEMMA, "lemma_"), (scan.Attr.POS, "pos_"),
-                                        (scan.Attr.DEP, "dep_")])
+                                        (scan.Attr.LEMMA, "lemma_"), (scan.Attr.POS, "pos_")])
 def test_scan_strings_match_token_attributes(doc, attr, name):
     assert scan.strings(doc, attr) == [getattr(t, name) for t in doc]
-
-
-def test_scan_flags_match_token_flags(doc):
-    assert scan.flags(doc, scan.Flag.IS_ALPHA) == [int(t.is_alpha) for t in doc]
-    starts = scan.flags(doc, scan.Flag.SENT_START)
-    assert [s == 1 for s in starts] == [bool(t.is_sent_start) for t in doc]
-    assert sum(s == 1 for s in starts) >= 3  # the parser did split the text
 
 
 def test_scan_feats_match_morph_get(doc):
