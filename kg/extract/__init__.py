@@ -34,8 +34,11 @@ class Extractor:
         # sentence share one rewritten Evidence.
         quoted: dict = {}
         for ev in {f.evidence for f in facts}:
-            quoted[ev] = replace(ev, sentence=article.text[ev.start:ev.end])
-        facts = [replace(f, evidence=quoted[f.evidence]) for f in facts]
+            sentence = article.text[ev.start:ev.end]
+            if sentence != ev.sentence:  # most sentences read the same: their facts are kept as they are
+                quoted[ev] = replace(ev, sentence=sentence)
+        if quoted:
+            facts = [replace(f, evidence=quoted[f.evidence]) if f.evidence in quoted else f for f in facts]
         return DocResult(article, ms.entities(), tuple(dict.fromkeys(facts)))
 
 

@@ -169,7 +169,7 @@ class EntityFinder:
             while k < n and k - j < 4 and orth[k][:1].isupper() and doc[k].is_alpha and k not in taken \
                     and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
                 k += 1
-            if k > j and fold(scan.text(doc[j:k])) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
+            if k > j and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)
         return spans
 

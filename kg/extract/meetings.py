@@ -56,7 +56,7 @@ class MeetingFinder:
                 continue
             ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
             planned = _is_planned(tok)
-            place, date = _place(doc, tok, ms), french_date(scan.text(sent_of(tok)))
+            place, date = _place(doc, tok, ms), _sentence_date(doc, tok)
             for a, b in pairs:
                 out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date))
         return out
@@ -215,6 +215,18 @@ def _is_planned(trigger: Token) -> bool:
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre"]
 _DATE = re.compile(r"\b(1er|[0-3]?\d)\s+(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def _sentence_date(doc: Doc, tok: Token) -> str | None:
+    """french_date of the token's sentence, computed once per sentence (it holds several triggers)."""
+    sent = sent_of(tok)
+    dates = doc.user_data.setdefault(_DATES, {})
+    if sent.start not in dates:
+        dates[sent.start] = french_date(scan.text(sent))
+    return dates[sent.start]
+
+
+_DATES = "kg.sentence_dates"
 
 
 def french_date(text: str) -> str | None:

@@ -80,7 +80,7 @@ class RoleFinder:
             if s in covered or not _is_title_use(doc, s, e, ms):
                 continue
             title = doc.vocab.strings[match_id]
-            use = TitleUse(s, e, scan.text(doc[s:e]).lower(), self.kinds[title],
+            use = TitleUse(s, e, scan.text_at(doc, s, e).lower(), self.kinds[title],
                            scan.strings(doc, scan.Attr.LOWER)[e - 1].endswith(("s", "x")))
             _extend(doc, use, ms)
             _find_holder(doc, use, ms, direct_only=s in nested)
@@ -137,7 +137,7 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             use.complement.update(range(i, j))
             named = [] if topic else _complement_principals(doc, i + 1, j, ms)
             if not topic and not named and use.kind in ("position", "envoy") and not use.complement - set(range(i, j)):
-                use.title = f"{use.title} {scan.text(doc[i:j])}"  # a portfolio: "ministre des Affaires étrangères"
+                use.title = f"{use.title} {scan.text_at(doc, i, j)}"  # a portfolio: "ministre des Affaires étrangères"
             use.principals.extend(named)
             i = j
         else:
@@ -344,9 +344,15 @@ def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
 def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:
     """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
     sent = sent_at(doc, token_i)
-    start = sent.start_char
-    text = scan.text(sent)
-    stripped = text.rstrip()
-    lead = len(text) - len(text.lstrip())
-    return Evidence(start + lead, start + len(stripped), stripped.lstrip(), rule.id,
-                    round(rule.confidence * factor, 2))
+    where = doc.user_data.setdefault(_QUOTES, {})  # many facts come from one sentence
+    found = where.get(sent.start)
+    if found is None:
+        start = sent.start_char
+        text = scan.text(sent)
+        stripped = text.rstrip()
+        lead = len(text) - len(text.lstrip())
+        found = where[sent.start] = (start + lead, start + len(stripped), stripped.lstrip())
+    return Evidence(*found, rule.id, round(rule.confidence * factor, 2))
+
+
+_QUOTES = "kg.evidence"

@@ -44,7 +44,7 @@ def _text(doc: Doc, i: int, j: int) -> str:
     """The words of tokens i..j, without surrounding punctuation and with balanced quotation marks."""
     if j <= i:
         return ""
-    text = scan.text(doc[i:j]).strip(" ,;:.\n")
+    text = scan.text_at(doc, i, j).strip(" ,;:.\n")
     while text[:1] in "«\"'" and _unbalanced(text):
         text = text[1:].strip()
     while text[-1:] in "»\"'" and _unbalanced(text):
