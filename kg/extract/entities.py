@@ -17,10 +17,15 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract import scan
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
-from kg.resolve import fold as _fold, same_word, split_name
+from kg.resolve import fold as _fold
+from kg.resolve import same_word, split_name
 
 # Names recur across an article and a corpus (resolve.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
+
+# EntityType members as module constants: on Python 3.11 each ``EntityType.X`` goes through
+# EnumType.__getattr__ (~0.2 µs), and the rules compare types in their inner loops.
+PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _HONORIFICS = {"m.", "mme", "mlle", "dr", "me", "mgr", "m"}
 _PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
@@ -112,7 +117,7 @@ class EntityFinder:
         ms = Mentions()
         taken: set[int] = set()
         matches = self.matcher(doc)
-        orth = scan.strings(doc, scan.Attr.ORTH)
+        orth = scan.orth(doc)
         spans = [doc[s:e] for _, s, e in matches]
         labels = {(s, e): doc.vocab.strings[m] for m, s, e in matches}
         for span in _longest_first(spans):
@@ -140,15 +145,15 @@ class EntityFinder:
             part_of = None
             if state:
                 part_of = _state_key(state)
-                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [self.lex.countries[state].name], lexicon_id=state))
+                ms.drafts.setdefault(part_of, _Draft(STATE, [self.lex.countries[state].name], lexicon_id=state))
             key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
-            ms.add(span, key, _Draft(EntityType.ORGANIZATION, part_of=part_of))
+            ms.add(span, key, _Draft(ORGANIZATION, part_of=part_of))
             taken.update(range(span.start, span.end))
-        lower = scan.strings(doc, scan.Attr.LOWER)
+        lower = scan.lower(doc)
         for i in scan.indices(doc, self.demonym_scan):
             if i not in taken:
                 cid = self.demonyms[lower[i]]
-                state = _Draft(EntityType.STATE, [self.lex.countries[cid].name], lexicon_id=cid)
+                state = _Draft(STATE, [self.lex.countries[cid].name], lexicon_id=cid)
                 ms.add(doc[i:i + 1], _state_key(cid), state, "demonym")
         return ms
 
@@ -157,7 +162,7 @@ class EntityFinder:
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
         spans = []
         n = len(doc)
-        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+        orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
         for i in scan.indices(doc, self.title_scan):
             if i in taken:
                 continue
@@ -180,28 +185,28 @@ class EntityFinder:
             if body.state:
                 part_of = _state_key(body.state)
                 state = self.lex.countries[body.state]
-                ms.drafts.setdefault(part_of, _Draft(EntityType.STATE, [state.name], lexicon_id=body.state))
-            ms.add(span, _body_key(lid), _Draft(EntityType.ORGANIZATION, lexicon_id=lid, part_of=part_of))
+                ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
+            ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
         elif kind == "capital" and _is_location_use(span):
-            ms.add(span, f"L:{fold(scan.text(span))}", _Draft(EntityType.PLACE))
+            ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
         else:
-            ms.add(span, _state_key(lid), _Draft(EntityType.STATE, lexicon_id=lid))
+            ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
 
     def _add_other(self, ms: Mentions, ent: Span) -> Span | None:
         """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
         if span is not None:  # "État américain": a nationality adjective is no part of a name
-            orth = scan.strings(span.doc, scan.Attr.ORTH)  # lowercase: an adjective
+            orth = scan.orth(span.doc)  # lowercase: an adjective
             cut = next((i for i in range(span.start, span.end) if orth[i] in self.demonyms), span.end)
             span = span.doc[span.start:cut] if cut > span.start else None
         text = scan.text(span) if span is not None else ""
         if span is None or not text[:1].isupper() or len(text) < 2 or fold(text) in _GENERIC:
             return None
-        if len(span) == 1 and scan.strings(span.doc, scan.Attr.POS)[span.start] in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
+        if len(span) == 1 and scan.pos(span.doc)[span.start] in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
             return None  # a capitalised word opening a sentence ("Interrogé par la presse, …")
-        words = set(scan.strings(span.doc, scan.Attr.LOWER)[span.start:span.end])
+        words = set(scan.lower(span.doc)[span.start:span.end])
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or text.isupper()
-        etype = EntityType.ORGANIZATION if is_org else EntityType.PLACE
+        etype = ORGANIZATION if is_org else PLACE
         ms.add(span, f"{'O' if is_org else 'L'}:{fold(text)}", _Draft(etype))
         return span
 
@@ -212,7 +217,7 @@ _MINISTRY_SCAN = scan.Words(scan.Attr.LOWER, _MINISTRY_HEADS)
 
 def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
     """'le ministère chinois des Affaires étrangères': an organization of the State its adjective names."""
-    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     for head in scan.indices(doc, _MINISTRY_SCAN):
         if head in taken:
             continue
@@ -231,7 +236,7 @@ def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
 def _merge_organization_names(doc: Doc) -> list[Span]:
     """NER spans, with 'Institut Français' + 'des' + 'Relations Internationales' made one organization."""
     ents, out = list(doc.ents), []
-    lower, orth = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.ORTH)
+    lower, orth = scan.lower(doc), scan.orth(doc)
     for ent in ents:
         prev = out[-1] if out else None
         if (prev is not None and prev.label_ in ("ORG", "LOC") and ent.label_ in ("ORG", "LOC", "MISC")
@@ -250,12 +255,12 @@ def _longest_first(spans: list[Span]) -> list[Span]:
 
 def _is_location_use(span: Span) -> bool:
     """'à Moscou', 'rencontres à Berlin': the city as a place, not its government."""
-    return span.start > 0 and scan.strings(span.doc, scan.Attr.LOWER)[span.start - 1] in _PLACE_PREPS
+    return span.start > 0 and scan.lower(span.doc)[span.start - 1] in _PLACE_PREPS
 
 
 def _strip_det(span: Span) -> Span | None:
     start, end = span.start, span.end
-    pos = scan.strings(span.doc, scan.Attr.POS)
+    pos = scan.pos(span.doc)
     while start < end and pos[start] in ("DET", "ADP", "PUNCT"):
         start += 1
     while end > start and pos[end - 1] == "PUNCT":
@@ -266,7 +271,7 @@ def _strip_det(span: Span) -> Span | None:
 def _clean_person(ent: Span) -> Span | None:
     """The name part of a PER span, or None when it is not a plausible person name."""
     doc, start, end = ent.doc, ent.start, ent.end
-    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     while start < end and (lower[start] in _HONORIFICS or not orth[start][:1].isupper()
                            or pos[start] in ("DET", "ADP", "PUNCT")):
         start += 1
@@ -308,4 +313,4 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
             clusters.append((key, first, surname))
         keys[span.start] = key
     for span in sorted(spans, key=lambda s: s.start):
-        ms.add(span, keys[span.start], _Draft(EntityType.PERSON))
+        ms.add(span, keys[span.start], _Draft(PERSON))

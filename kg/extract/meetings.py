@@ -14,13 +14,13 @@ from itertools import combinations, islice
 from spacy.tokens import Doc, Token
 
 from kg.extract import scan
-from kg.extract.entities import Mentions
+from kg.extract.entities import PLACE, Mentions
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
-from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
+from kg.extract.sents import sent_of
 from kg.lexicon import Lexicon
-from kg.records import EntityType, Meeting
+from kg.records import Meeting
 
 _CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont", "où", ";", ":", "«", "lors",
                 "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
@@ -72,7 +72,7 @@ class MeetingFinder:
         reciprocal = _is_reciprocal(verb)
         if (verb.lemma_ in _WITH_ONLY or reciprocal) and not (subjects == [] and reciprocal):
             # "discuter de la Syrie avec X": only X is met
-            lower, end = scan.strings(doc, scan.Attr.LOWER), sent_of(verb).end
+            lower, end = scan.lower(doc), sent_of(verb).end
             start = next((j + 1 for j in range(verb.i + 1, end) if lower[j] == "avec"), end)
         others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
         if reciprocal and subjects:  # "X et Y se sont entretenus", "les délégations … se sont réunies"
@@ -83,7 +83,7 @@ class MeetingFinder:
 
     def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:
         sent = sent_of(noun)
-        lower, pos, orth = (scan.strings(doc, a) for a in (scan.Attr.LOWER, scan.Attr.POS, scan.Attr.ORTH))
+        lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
         for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
             word = lower[j]
             if word == "entre":
@@ -110,7 +110,7 @@ def _governor(noun: Token) -> Token | None:
 
 
 def _agents(keys: list[str], ms: Mentions) -> list[str]:
-    return [k for k in keys if ms.type_of(k) is not EntityType.PLACE]
+    return [k for k in keys if ms.type_of(k) is not PLACE]
 
 
 def _pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
@@ -152,7 +152,7 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
     """
     keys: list[str] = []
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
-    lower, pos, orth = (scan.strings(doc, a) for a in (scan.Attr.LOWER, scan.Attr.POS, scan.Attr.ORTH))
+    lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     while i < sent_end:
         if lower[i] == "que" and i > 0 and lower[i - 1] == "ainsi":  # "ainsi que": the list goes on
             i += 1
@@ -183,20 +183,20 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
 
 
 def _after_location_prep(doc: Doc, i: int) -> bool:
-    pos = scan.strings(doc, scan.Attr.POS)
+    pos = scan.pos(doc)
     j = i - 1
     while j >= 0 and pos[j] == "DET":
         j -= 1
-    return j >= 0 and scan.strings(doc, scan.Attr.LOWER)[j] in ("à", "au", "aux", "dans", "en")
+    return j >= 0 and scan.lower(doc)[j] in ("à", "au", "aux", "dans", "en")
 
 
 def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
     """'le soutien de Washington', 'une lettre du président': a name complementing a common noun."""
-    pos = scan.strings(doc, scan.Attr.POS)
+    pos = scan.pos(doc)
     j = i - 1
     while j >= 0 and pos[j] == "DET":
         j -= 1
-    if j < 1 or scan.strings(doc, scan.Attr.LOWER)[j] not in ("de", "du", "des", "d'"):
+    if j < 1 or scan.lower(doc)[j] not in ("de", "du", "des", "d'"):
         return False
     return pos[j - 1] == "NOUN" and j - 1 not in refs.title_at
 
@@ -252,10 +252,10 @@ def _is_denied(trigger: Token) -> bool:
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
-    sent, lower = sent_of(trigger), scan.strings(doc, scan.Attr.LOWER)
+    sent, lower = sent_of(trigger), scan.lower(doc)
     for i in range(sent.start, sent.end):
         m = ms.by_token.get(i)
-        if m is None or ms.type_of(m.key) is not EntityType.PLACE or i == 0:
+        if m is None or ms.type_of(m.key) is not PLACE or i == 0:
             continue
         if lower[i - 1] in ("à", "en", "au") and (best is None or abs(i - trigger.i) < abs(best[0] - trigger.i)):
             best = (i, m.key)

@@ -11,11 +11,10 @@ from itertools import islice
 
 from spacy.tokens import Doc, Token
 
-from kg.extract.entities import Mentions
 from kg.extract import scan
+from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
-from kg.records import EntityType
 
 PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
 _FEMININE = {"elle", "-elle", "celle-ci"}
@@ -47,7 +46,7 @@ class Referents:
         use = self.title_head.get(tok.i) or self.title_at.get(tok.i)
         if use is not None:
             return self._of_title(use, indirect, unnamed_as_group)
-        lower = scan.strings(tok.doc, scan.Attr.LOWER)
+        lower = scan.lower(tok.doc)
         if lower[tok.i] in ("dernier", "dernière") and tok.i > 0 and lower[tok.i - 1] in ("ce", "cette"):
             key = self.latest_person(tok)  # "ce dernier": the person named last, whatever their role
             if key and indirect is not None:
@@ -72,7 +71,7 @@ class Referents:
         # Plural, or (when asked) an unnamed person: the state or organization they act for.
         if not (use.plural or use.kind == "group" or unnamed_as_group):
             return []
-        return [p for p in use.principals if self.ms.type_of(p) is not EntityType.PERSON]
+        return [p for p in use.principals if self.ms.type_of(p) is not PERSON]
 
     def description(self, use: TitleUse) -> str | None:
         """The person an article calls 'le président ukrainien': the holder of that title seen in it."""
@@ -112,14 +111,14 @@ class Referents:
         """The names listed with a name, whatever the parser made of the list:
         'Emmanuel Macron, Keir Starmer et Friedrich Merz ont reçu …' (first token of each name)."""
         m = self.ms.by_token.get(tok.i)
-        if m is None or self.ms.type_of(m.key) is not EntityType.PERSON:
+        if m is None or self.ms.type_of(m.key) is not PERSON:
             return []
         doc, found = self.doc, []
-        orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
+        orth, lower = scan.orth(doc), scan.lower(doc)
         first = next(i for i in range(max(0, tok.i - 8), tok.i + 1) if self.ms.by_token.get(i) is m)
         i = first  # leftwards over ", NAME"
         while i >= 2 and orth[i - 1] == "," and (p := self.ms.by_token.get(i - 2)) is not None \
-                and self.ms.type_of(p.key) is EntityType.PERSON:
+                and self.ms.type_of(p.key) is PERSON:
             i = next((k for k in range(max(0, i - 9), i - 1) if self.ms.by_token.get(k) is p), i - 2)
             if i in self.complement:  # "l'émissaire de Donald Trump, Steve Witkoff": a principal, not a list
                 break
@@ -128,7 +127,7 @@ class Referents:
         while j < len(doc) and self.ms.by_token.get(j) is self.ms.by_token.get(first):
             j += 1
         while j + 1 < len(doc) and lower[j] in (",", "et") and (p := self.ms.by_token.get(j + 1)) is not None \
-                and self.ms.type_of(p.key) is EntityType.PERSON:
+                and self.ms.type_of(p.key) is PERSON:
             found.append(doc[j + 1])
             j += 1
             while j < len(doc) and self.ms.by_token.get(j) is p:
@@ -154,7 +153,7 @@ class Referents:
     def _person(self, i: int) -> str | None:
         """The person named or described at token ``i``."""
         m = self.ms.by_token.get(i)
-        if m is not None and self.ms.type_of(m.key) is EntityType.PERSON:
+        if m is not None and self.ms.type_of(m.key) is PERSON:
             return m.key
         use = self.title_head.get(i)
         if use is None or use.kind not in ("envoy", "position"):
@@ -209,7 +208,7 @@ _SOURCE_WORDS = scan.Words(scan.Attr.LOWER, {"selon", "après", "pour"})
 def _source_phrases(doc: Doc) -> set[int]:
     """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
     found: set[int] = set()
-    orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
+    orth, lower = scan.orth(doc), scan.lower(doc)
     for tok in scan.tokens(doc, _SOURCE_WORDS):
         if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and lower[tok.i - 1] == "d'") or (
                 tok.lower_ == "pour" and tok.is_sent_start):
@@ -253,5 +252,5 @@ def _base(title: str) -> str:
 
 
 def _is_feminine(doc: Doc, use: TitleUse) -> bool:
-    det = scan.strings(doc, scan.Attr.LOWER)[use.start - 1] if use.start > 0 else ""
+    det = scan.lower(doc)[use.start - 1] if use.start > 0 else ""
     return det in {"la", "une", "cette", "sa"} or use.title.endswith(("trice", "ée", "ère", "ne", "sse"))

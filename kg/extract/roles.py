@@ -15,11 +15,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from kg.extract import scan
-from kg.extract.entities import Mentions
-from kg.extract.sents import sent_at
+from kg.extract.entities import ORGANIZATION, PERSON, PLACE, STATE, Mentions
 from kg.extract.rules import Rule
+from kg.extract.sents import sent_at
 from kg.lexicon import Lexicon
-from kg.records import EntityType, Evidence, Mandate, Position
+from kg.records import Evidence, Mandate, Position
 
 _DETS = {"le", "la", "l'", "les", "un", "une", "des", "son", "sa", "ses", "leur", "leurs", "ce", "cet", "cette", "du"}
 _DE = {"de", "du", "des", "d'"}
@@ -81,7 +81,7 @@ class RoleFinder:
                 continue
             title = doc.vocab.strings[match_id]
             use = TitleUse(s, e, scan.text_at(doc, s, e).lower(), self.kinds[title],
-                           scan.strings(doc, scan.Attr.LOWER)[e - 1].endswith(("s", "x")))
+                           scan.lower(doc)[e - 1].endswith(("s", "x")))
             _extend(doc, use, ms)
             _find_holder(doc, use, ms, direct_only=s in nested)
             covered.update(range(s, e))
@@ -94,8 +94,8 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
     """A participle "envoyé(s)" is a title only after a determiner or in apposition."""
     if s in ms.by_token:
         return False
-    lower = scan.strings(doc, scan.Attr.LOWER)
-    if scan.strings(doc, scan.Attr.POS)[s] in ("VERB", "AUX") or lower[s].startswith("envoy"):
+    lower = scan.lower(doc)
+    if scan.pos(doc)[s] in ("VERB", "AUX") or lower[s].startswith("envoy"):
         prev = lower[s - 1] if s > 0 else ""
         nxt = ms.by_token.get(e)
         return (prev in _DETS or prev == "," or e < len(doc) and lower[e] in _QUALIFIERS
@@ -105,7 +105,7 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
 
 def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
     """Grow the phrase over qualifiers, nationality adjectives and complements; collect principals."""
-    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
+    lower, pos = scan.lower(doc), scan.pos(doc)
     i = qualified_to = use.end
     while i < len(doc):
         word = lower[i]
@@ -146,15 +146,15 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
 
 
 def _org_follows(doc: Doc, i: int, ms: Mentions) -> bool:
-    pos = scan.strings(doc, scan.Attr.POS)
+    pos = scan.pos(doc)
     while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and ms.type_of(m.key) is EntityType.ORGANIZATION
+    return m is not None and ms.type_of(m.key) is ORGANIZATION
 
 
 def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
-    pos = scan.strings(doc, scan.Attr.POS)
+    pos = scan.pos(doc)
     while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
@@ -167,11 +167,11 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     A person named after a portfolio ("ministre de la Défense Oleg Marchenko") is the holder, not part
     of the complement; after a title ("du président Vladimir Poutine") or right after "de" it is.
     """
-    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
+    lower, pos = scan.lower(doc), scan.pos(doc)
     start = i
     while i < len(doc):
         m = ms.by_token.get(i)
-        if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON and i > start \
+        if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON and i > start \
                 and not any(k in ms.by_token or lower[k] in _TITLE_WORDS for k in range(start, i)) \
                 and lower[i - 1] not in _DE:
             break
@@ -185,11 +185,11 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
 
 
 def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
-    lower, pos = scan.strings(doc, scan.Attr.LOWER), scan.strings(doc, scan.Attr.POS)
+    lower, pos = scan.lower(doc), scan.pos(doc)
     while i < len(doc) and (lower[i] in _DE or pos[i] == "DET" or lower[i] == "et"):
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name" and ms.type_of(m.key) in (EntityType.STATE, EntityType.ORGANIZATION)
+    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, ORGANIZATION)
 
 
 def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
@@ -197,11 +197,11 @@ def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
     keys, named = [], []
     for k in range(i, j):
         m = ms.by_token.get(k)
-        if m is not None and ms.type_of(m.key) is not EntityType.PLACE:
+        if m is not None and ms.type_of(m.key) is not PLACE:
             for found in [keys] + ([named] if m.kind == "name" else []):
                 if m.key not in found:
                     found.append(m.key)
-    persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
+    persons = [k for k in keys if ms.type_of(k) is PERSON]
     if persons:
         return persons[-1:]
     return named or keys[:1]  # "du président russe": the adjective's state when nothing is named
@@ -209,7 +209,7 @@ def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
 
 def _person_at(ms: Mentions, i: int) -> str | None:
     m = ms.by_token.get(i)
-    return m.key if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON else None
+    return m.key if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON else None
 
 
 def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
@@ -232,12 +232,12 @@ def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = F
         return
     if direct_only:
         return
-    orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     # "Hassan Osman, qui dirige la délégation soudanaise"
     j = use.start - 1
     if j >= 0 and pos[j] == "DET":
         j -= 1
-    if j >= 3 and scan.strings(doc, scan.Attr.LEMMA)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
+    if j >= 3 and scan.lemma(doc)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
             and (key := _person_ending_at(doc, j - 3, ms)) and not use.plural:
         use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
         use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
@@ -281,7 +281,7 @@ def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
 
 def _after_source_prep(doc: Doc, i: int) -> bool:
     """Whether the name starting at token ``i`` is introduced by "selon" / "d'après"."""
-    return i > 0 and scan.strings(doc, scan.Attr.LOWER)[i - 1] in ("selon", "après")
+    return i > 0 and scan.lower(doc)[i - 1] in ("selon", "après")
 
 
 def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | Position]:
@@ -295,7 +295,7 @@ def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | P
         if use.kind == "envoy":
             facts += [Mandate(use.holder, p, use.title, ev) for p in principals]
         elif use.kind == "position":
-            orgs = [p for p in principals if ms.type_of(p) in (EntityType.STATE, EntityType.ORGANIZATION)]
+            orgs = [p for p in principals if ms.type_of(p) in (STATE, ORGANIZATION)]
             facts.append(Position(use.holder, use.title, ev, orgs[0] if orgs else None))
     for subject, obj, i in _represented_by(doc, ms, {u.start: u for u in uses}):
         facts.append(Mandate(obj, subject, "représentant", evidence(doc, i, Rule.REPRESENTED_BY)))
@@ -317,7 +317,7 @@ def _represented_by(doc: Doc, ms: Mentions, groups: dict[int, TitleUse]):
             if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
                 use = groups.get(c.i)
                 subjects += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
-        subjects = [s for s in subjects if s and ms.type_of(s) in (EntityType.STATE, EntityType.ORGANIZATION)]
+        subjects = [s for s in subjects if s and ms.type_of(s) in (STATE, ORGANIZATION)]
         if not subjects or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "par":
             continue
         k = tok.i + 2
@@ -333,9 +333,9 @@ def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
     persons = [ms.key_of(c) for c in verb.children if c.dep_ == "nsubj"]
     if verb.dep_ == "acl:relcl" and any(c.lower_ == "qui" for c in verb.children):
         persons.append(ms.key_of(verb.head))
-    persons = [p for p in persons if p and ms.type_of(p) is EntityType.PERSON]
+    persons = [p for p in persons if p and ms.type_of(p) is PERSON]
     objects = [ms.key_of(c) for c in verb.children if c.dep_ == "obj"]
-    objects = [o for o in objects if o and ms.type_of(o) in (EntityType.STATE, EntityType.ORGANIZATION)]
+    objects = [o for o in objects if o and ms.type_of(o) in (STATE, ORGANIZATION)]
     for person in persons[:1]:
         for principal in objects[:1]:
             yield principal, person, verb.i

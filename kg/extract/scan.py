@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from enum import Enum
 
 import numpy as np
-
 from spacy.attrs import IDX, LEMMA, LOWER, MORPH, ORTH, POS, SPACY
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
@@ -42,15 +41,17 @@ class Words:
 
     def __init__(self, attr: Attr, words: Iterable[str]) -> None:
         self.attr = Attr(attr)
+        self.attr_id: int = self.attr.value  # caches are keyed by the id: an Enum hashes in Python
         self.ids = np.array(sorted({get_string_id(w) for w in words}), dtype=np.uint64)
 
 
-def column(doc: Doc, attr: Attr) -> np.ndarray:
+def column(doc: Doc, attr: Attr | int) -> np.ndarray:
     """One token attribute of the whole Doc as an array of string hashes, read once per Doc."""
+    attr_id = attr if isinstance(attr, int) else attr.value
     columns = doc.user_data.setdefault(_COLUMNS, {})
-    col = columns.get(attr)
+    col = columns.get(attr_id)
     if col is None:
-        col = columns[attr] = doc.to_array(attr.value)
+        col = columns[attr_id] = doc.to_array(attr_id)
     return col
 
 
@@ -59,7 +60,7 @@ def indices(doc: Doc, *sets: Words) -> list[int]:
     hit = np.zeros(len(doc), dtype=bool)
     for words in sets:
         if len(words.ids):  # a sorted lookup: cheaper than np.isin, which sorts the Doc's column
-            col = column(doc, words.attr)
+            col = column(doc, words.attr_id)
             at = np.minimum(np.searchsorted(words.ids, col), len(words.ids) - 1)
             hit |= words.ids[at] == col
     return np.flatnonzero(hit).tolist()
@@ -70,14 +71,35 @@ def tokens(doc: Doc, *sets: Words) -> list[Token]:
     return [doc[i] for i in indices(doc, *sets)]
 
 
-def strings(doc: Doc, attr: Attr) -> list[str]:
+def orth(doc: Doc) -> list[str]:
+    """``[t.text for t in doc]``, read once per Doc."""
+    return strings(doc, ORTH)
+
+
+def lower(doc: Doc) -> list[str]:
+    """``[t.lower_ for t in doc]``, read once per Doc."""
+    return strings(doc, LOWER)
+
+
+def pos(doc: Doc) -> list[str]:
+    """``[t.pos_ for t in doc]``, read once per Doc."""
+    return strings(doc, POS)
+
+
+def lemma(doc: Doc) -> list[str]:
+    """``[t.lemma_ for t in doc]``, read once per Doc."""
+    return strings(doc, LEMMA)
+
+
+def strings(doc: Doc, attr: Attr | int) -> list[str]:
     """One token attribute of the whole Doc as Python strings (``[t.lower_ for t in doc]``), read once.
 
     Rules that walk many tokens index these lists: ``doc[i].lower_`` builds a Token and decodes a string."""
+    attr_id = attr if isinstance(attr, int) else attr.value
     columns = doc.user_data.setdefault(_STRINGS, {})
-    out = columns.get(attr)
+    out = columns.get(attr_id)
     if out is None:
-        hashes = column(doc, attr).tolist()
+        hashes = column(doc, attr_id).tolist()
         try:
             out = [_NAMES[h] for h in hashes]
         except KeyError:
@@ -85,7 +107,7 @@ def strings(doc: Doc, attr: Attr) -> list[str]:
                 _NAMES.clear()
             strings = doc.vocab.strings
             out = [_NAMES[h] if h in _NAMES else _NAMES.setdefault(h, strings[h]) for h in hashes]
-        columns[attr] = out
+        columns[attr_id] = out
     return out
 
 
@@ -103,7 +125,7 @@ def text_at(doc: Doc, i: int, j: int) -> str:
     idx = doc.user_data.get(_IDX)
     if idx is None:
         idx = doc.user_data[_IDX] = doc.to_array(IDX).tolist()
-    return doc_text(doc)[idx[i]:idx[j - 1] + len(strings(doc, Attr.ORTH)[j - 1])]
+    return doc_text(doc)[idx[i]:idx[j - 1] + len(orth(doc)[j - 1])]
 
 
 def doc_text(doc: Doc) -> str:
@@ -112,7 +134,7 @@ def doc_text(doc: Doc) -> str:
     if full is None:
         spaces = doc.to_array(SPACY).tolist()
         full = doc.user_data[_TEXT] = "".join(
-            [w + " " if sp else w for w, sp in zip(strings(doc, Attr.ORTH), spaces)])
+            [w + " " if sp else w for w, sp in zip(orth(doc), spaces)])
     return full
 
 

@@ -29,7 +29,7 @@ def _starts(doc) -> list[int]:
     """Sentence starts: the parser's, except where it cut inside a sentence ("« … » , a-t-il dit")."""
     starts = doc.user_data.get(_KEY)
     if starts is None:
-        orth = scan.strings(doc, scan.Attr.ORTH)
+        orth = scan.orth(doc)
         starts = [s.start for s in doc.sents if s.start == 0 or _ends_sentence(orth, s.start - 1)]
         doc.user_data[_KEY] = starts
     return starts

@@ -10,13 +10,13 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract import scan
-from kg.extract.entities import Mentions
+from kg.extract.entities import PERSON, PLACE, Mentions
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import evidence
-from kg.extract.sents import sent_of
 from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
+from kg.extract.sents import sent_of
 from kg.lexicon import Lexicon
-from kg.records import EntityType, Statement
+from kg.records import Statement
 
 _OPEN, _CLOSE = {"«": "»", '"': '"', "“": "”"}, {"»", '"', "”"}
 _SKIP_AFTER_VERB = {"que", "qu'", ",", ":", "de", "d'", "aussi", "également", "toutefois", "notamment", "ainsi",
@@ -62,7 +62,7 @@ def _only_incise_between(doc: Doc, i: int, j: int) -> bool:
     """'« … », a-t-il déclaré': between the closing mark and the verb only a comma, auxiliaries and pronouns."""
     if j - i > 6:
         return False
-    orth, pos = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.POS)
+    orth, pos = scan.orth(doc), scan.pos(doc)
     return all(orth[k] in (",", "»", '"') or pos[k] in ("AUX", "PRON", "ADV") for k in range(i, j))
 
 
@@ -89,7 +89,7 @@ class StatementFinder:
         qs = quotes(doc)
         used: set[tuple[int, int]] = set()
         out: list[Statement] = []
-        lower = scan.strings(doc, scan.Attr.LOWER)
+        lower = scan.lower(doc)
         for tok in scan.tokens(doc, self.verb_scan, _PREPS):
             if tok.pos_ == "VERB" and tok.lemma_ in self.verbs and not self._continues(tok):
                 inverted = self._inverted(doc, tok, ms, refs, qs)
@@ -115,15 +115,15 @@ class StatementFinder:
         for subj in subjects:
             # An unnamed official ("le président des États-Unis") is a person, not the state speaking.
             named = [k for k in refs.group(subj, indirect=indirect, unnamed_as_group=False) if k not in keys]
-            if not any(ms.type_of(k) is EntityType.PERSON for k in named):
+            if not any(ms.type_of(k) is PERSON for k in named):
                 # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
                 span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))
                 inside = [ms.key_of(verb.doc[i]) for i in span
                           if i not in refs.complement and i not in refs.sources and ms.key_of(verb.doc[i])]
-                named = [k for k in dict.fromkeys(inside) if ms.type_of(k) is EntityType.PERSON] or named
+                named = [k for k in dict.fromkeys(inside) if ms.type_of(k) is PERSON] or named
             keys += [k for k in named if k not in keys]
-        keys = [k for k in keys if ms.type_of(k) is not EntityType.PLACE]
-        persons = [k for k in keys if ms.type_of(k) is EntityType.PERSON]
+        keys = [k for k in keys if ms.type_of(k) is not PLACE]
+        persons = [k for k in keys if ms.type_of(k) is PERSON]
         return (persons or keys), bool(indirect)
 
     def _reporting(self, doc, verb, ms, refs, qs, used) -> list[Statement]:
@@ -134,7 +134,7 @@ class StatementFinder:
             return []
         sent = sent_of(verb)
         content, quoted, rule = "", False, Rule.REPORTING_VERB
-        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+        orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
         i = verb.i + 1
         while i < sent.end and lower[i] in _SKIP_AFTER_VERB and lower[i] not in ("que", "qu'"):
             i += 1
@@ -167,7 +167,7 @@ class StatementFinder:
         """'Les deux dirigeants ont discuté de …, a précisé Dmitri Peskov.': the speaker follows the verb,
         the words are the clause before the comma (quotes before the verb are left to _reporting).
         None when the sentence is not of that form; [] when it is but names no speaker."""
-        orth, lower, pos = (scan.strings(doc, a) for a in (scan.Attr.ORTH, scan.Attr.LOWER, scan.Attr.POS))
+        orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
         k = verb.i - 1
         while k >= 0 and pos[k] == "AUX":
             k -= 1
@@ -185,7 +185,7 @@ class StatementFinder:
             if t.i in refs.internal or t.i in refs.complement:
                 continue
             keys = [key for key in refs.of(t, indirect=indirect, unnamed_as_group=False)
-                    if ms.type_of(key) is not EntityType.PLACE]
+                    if ms.type_of(key) is not PLACE]
             if keys or t.i in refs.title_head:  # the speaker's phrase, named or not
                 break
         content = _text(doc, sent.start, k)
@@ -201,7 +201,7 @@ class StatementFinder:
             if t.is_punct:
                 break
             m = ms.by_token.get(t.i)
-            if m is not None and m.kind == "name" and ms.type_of(m.key) is EntityType.PERSON:
+            if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON:
                 return [m.key]
         return []
 
@@ -219,12 +219,12 @@ class StatementFinder:
 
     def _according_to(self, doc: Doc, prep: Token, ms: Mentions, refs: Referents) -> list[Statement]:
         sent = sent_of(prep)
-        orth, lower = scan.strings(doc, scan.Attr.ORTH), scan.strings(doc, scan.Attr.LOWER)
+        orth, lower = scan.orth(doc), scan.lower(doc)
         start = prep.i - 1 if prep.lower_ == "après" else prep.i
         j, keys, indirect = prep.i + 1, [], []
         while j < sent.end and orth[j] not in (",", ".", ";", ":"):
             if not keys:
-                keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not EntityType.PLACE]
+                keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]
             j += 1
         if not keys:
             return []
@@ -257,7 +257,7 @@ class StatementFinder:
             if verb.pos_ in ("VERB", "AUX") and any(c.dep_.startswith("nsubj") for c in verb.children):
                 return []
         speakers, indirect = self._speakers(root, ms, refs)
-        speakers = [s for s in speakers if ms.type_of(s) is EntityType.PERSON]
+        speakers = [s for s in speakers if ms.type_of(s) is PERSON]
         content = _text(doc, *q)
         if not speakers or len(content) < 3:
             return []
