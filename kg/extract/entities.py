@@ -287,7 +287,7 @@ def _clean_person(ent: Span) -> Span | None:
     if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
            for w in words):
         return None
-    if any(_GLUED.search(w) for w in words):  # glued words of page chrome: "ActualitéZelensky"
+    if _GLUED.search(text):  # glued words of page chrome: "ActualitéZelensky" (no match spans a space)
         return None
     if fold(text) in _NOT_NAMES or len(words) > 5:
         return None
