@@ -42,6 +42,11 @@ def analyze(article: Article) -> DocResult:
 # Articles per nlp.pipe call: batching saves ~15% CPU over one nlp() call per article
 # (bench/, same run), and small chunks keep both workers busy until the end.
 CHUNK = 16
+# Chunks a worker analyses before a fresh one is forked in its place. A worker's memory grows as it
+# touches more of the model it shares with the parent (each page it writes to, if only to count a
+# reference, becomes its own copy): renewed workers keep the build's memory flat however many
+# articles it reads, for the cost of a fork every few hundred articles.
+WORKER_TASKS = 20
 
 
 def analyze_batch(articles: list[Article]) -> list[DocResult]:
@@ -85,7 +90,7 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
         todo = itertools.chain([first], chunks)
         # fork: the workers inherit the loaded model instead of loading their own
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(workers) if workers > 1 else nullcontext() as pool:
+        with ctx.Pool(workers, maxtasksperchild=WORKER_TASKS) if workers > 1 else nullcontext() as pool:
             # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
             for batch in pool.imap(analyze_batch, todo) if pool else map(analyze_batch, todo):
                 gate.release()

@@ -16,7 +16,7 @@ class EntityType(str, Enum):
     PLACE = "Place"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One input article and its metadata."""
 
@@ -31,7 +31,7 @@ class Article:
     body: tuple[tuple[int, int], ...] = ()  # character ranges of the article body; () = all the text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A span of the article that refers to an entity (by name, demonym, pronoun or description)."""
 
@@ -42,7 +42,7 @@ class Mention:
     kind: str = "name"  # name | demonym | pronoun | description
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """An entity as seen in one article: its key, type and every surface form used there."""
 
@@ -53,7 +53,7 @@ class Entity:
     part_of: str | None = None  # key of the State an organization belongs to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a fact comes from: the sentence (offsets into Article.text), rule and confidence."""
 
@@ -64,7 +64,7 @@ class Evidence:
     confidence: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     speaker: str
     content: str
@@ -72,7 +72,7 @@ class Statement:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meeting:
     participants: tuple[str, ...]  # entity keys, at least two, sorted
     planned: bool
@@ -81,7 +81,7 @@ class Meeting:
     date: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mandate:
     envoy: str
     principal: str
@@ -89,7 +89,7 @@ class Mandate:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     holder: str
     title: str
@@ -100,7 +100,7 @@ class Position:
 Fact = Statement | Meeting | Mandate | Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocResult:
     """Everything extracted from one article."""
 
