@@ -28,7 +28,10 @@ _CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organiza
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
 PREFIXES = {"dip": DIP._NS, "skos": SKOS._NS, "id": ID}
 # The characters N-Triples must escape in a string (canonical N-Triples escapes no others).
-_BOOLEAN, _STRING = XSD.boolean, XSD.string  # looked up once: rdflib checks every XSD.x access
+# Looked up once: rdflib checks every attribute access on its namespaces (RDF.type, XSD.date...).
+_TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
+_BOOLEAN, _STRING, _DATE, _DECIMAL = XSD.boolean, XSD.string, XSD.date, XSD.decimal
+_ANY_URI, _NON_NEGATIVE = XSD.anyURI, XSD.nonNegativeInteger
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -218,23 +221,23 @@ class _Mapper:
 
     def article(self, art: Article) -> None:
         t, node = self.triples, iri.article_iri(art.doc_id)
-        t.link(node, RDF.type, DIP.Article)
+        t.link(node, _TYPE, DIP.Article)
         t.value(node, DIP.fileName, art.file_name)
         t.value(node, DIP.contentHash, art.content_hash)
         t.value(node, DIP.language, art.language)
         if art.title:
             t.value(node, DIP.title, art.title)
         if art.url:
-            t.value(node, DIP.sourceURL, art.url, XSD.anyURI)
+            t.value(node, DIP.sourceURL, art.url, _ANY_URI)
         if art.date:
-            t.value(node, DIP.datePublished, art.date, XSD.date)
+            t.value(node, DIP.datePublished, art.date, _DATE)
 
     def entity(self, gid: str, ent) -> None:
         t, node = self.triples, self.entity_iri[gid]
-        t.link(node, RDF.type, _CLASS[ent.type.value])
-        t.value(node, RDFS.label, ent.label)
+        t.link(node, _TYPE, _CLASS[ent.type.value])
+        t.value(node, _LABEL, ent.label)
         for alt in ent.alt_labels:
-            t.value(node, SKOS.altLabel, alt)
+            t.value(node, _ALT_LABEL, alt)
         for doc_id in ent.articles:
             t.link(node, DIP.mentionedIn, iri.article_iri(doc_id))
         if ent.part_of:
@@ -244,14 +247,14 @@ class _Mapper:
         t = self.triples
         node = iri.fact_iri("evidence", str(fact), art.doc_id, str(ev.start), str(ev.end), ev.rule)
         t.link(fact, DIP.evidence, node)
-        t.link(node, RDF.type, DIP.Evidence)
+        t.link(node, _TYPE, DIP.Evidence)
         t.link(node, DIP.article, iri.article_iri(art.doc_id))
         t.value(node, DIP.sentence, ev.sentence)
-        t.value(node, DIP.beginIndex, ev.start, XSD.nonNegativeInteger)
-        t.value(node, DIP.endIndex, ev.end, XSD.nonNegativeInteger)
+        t.value(node, DIP.beginIndex, ev.start, _NON_NEGATIVE)
+        t.value(node, DIP.endIndex, ev.end, _NON_NEGATIVE)
         t.value(node, DIP.rule, ev.rule)
         # One sentence may give the same fact twice by one rule (a name, then a pronoun): the best stays.
-        t.value(node, DIP.confidence, Decimal(str(round(ev.confidence, 2))), XSD.decimal)
+        t.value(node, DIP.confidence, Decimal(str(round(ev.confidence, 2))), _DECIMAL)
 
     def fact(self, art: Article, fact) -> None:
         t, ref = self.triples, (lambda key: self.ref(art.doc_id, key))
@@ -260,7 +263,7 @@ class _Mapper:
             # Keyed on content, not article: the same words reported by several articles are one fact.
             node = iri.fact_iri("statement", str(speaker), fold(fact.content))
             t.link(speaker, DIP.stated, node)
-            t.link(node, RDF.type, DIP.Statement)
+            t.link(node, _TYPE, DIP.Statement)
             t.value(node, DIP.content, fact.content)
             t.value(node, DIP.quoted, fact.quoted)  # quoted by any article: the speaker's own words
         elif isinstance(fact, Meeting):
@@ -268,7 +271,7 @@ class _Mapper:
             if len(people) < 2:
                 return
             node = iri.fact_iri("meeting", *map(str, people), str(fact.planned))
-            t.link(node, RDF.type, DIP.Meeting)
+            t.link(node, _TYPE, DIP.Meeting)
             t.value(node, DIP.planned, fact.planned)
             for p in people:
                 t.link(node, DIP.participant, p)
@@ -279,13 +282,13 @@ class _Mapper:
             if fact.place:
                 t.link(node, DIP.location, ref(fact.place))
             if fact.date:
-                t.value(node, DIP.date, fact.date, XSD.date)
+                t.value(node, DIP.date, fact.date, _DATE)
         elif isinstance(fact, Mandate):
             envoy, principal = ref(fact.envoy), ref(fact.principal)
             if envoy == principal:
                 return
             node = iri.fact_iri("mandate", str(envoy), str(principal))
-            t.link(node, RDF.type, DIP.Mandate)
+            t.link(node, _TYPE, DIP.Mandate)
             t.link(node, DIP.envoy, envoy)
             t.link(node, DIP.principal, principal)
             t.value(node, DIP.title, fact.title)
@@ -293,7 +296,7 @@ class _Mapper:
         elif isinstance(fact, Position):
             holder, org = ref(fact.holder), ref(fact.org)
             node = iri.fact_iri("position", str(holder), str(org or ""), fold(fact.title))
-            t.link(node, RDF.type, DIP.Position)
+            t.link(node, _TYPE, DIP.Position)
             t.link(node, DIP.holder, holder)
             t.value(node, DIP.title, fact.title)
             t.link(holder, DIP.holdsPosition, node)
