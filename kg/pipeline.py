@@ -1,12 +1,13 @@
 """The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing as mp
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from rdflib import Graph
@@ -44,9 +45,9 @@ def analyze(article: Article) -> DocResult:
 CHUNK = 16
 # Chunks a worker analyses before a fresh one is forked in its place. A worker's memory grows as it
 # touches more of the model it shares with the parent (each page it writes to, if only to count a
-# reference, becomes its own copy): renewed workers keep the build's memory flat however many
-# articles it reads, for the cost of a fork every few hundred articles.
-WORKER_TASKS = 20
+# reference, becomes its own copy) and keeps the peak of its biggest batch: renewed workers keep the
+# build's memory flat however many articles it reads, for the cost of a fork every 128 articles.
+WORKER_TASKS = 8
 
 
 def analyze_batch(articles: list[Article]) -> list[DocResult]:
@@ -90,7 +91,8 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
         todo = itertools.chain([first], chunks)
         # fork: the workers inherit the loaded model instead of loading their own
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(workers, maxtasksperchild=WORKER_TASKS) if workers > 1 else nullcontext() as pool:
+        with _frozen(enabled=workers > 1), \
+                ctx.Pool(workers, maxtasksperchild=WORKER_TASKS) if workers > 1 else nullcontext() as pool:
             # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
             for batch in pool.imap(analyze_batch, todo) if pool else map(analyze_batch, todo):
                 gate.release()
@@ -99,6 +101,21 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
                     if progress:
                         progress(len(results), result.article)
     return results
+
+
+@contextmanager
+def _frozen(*, enabled: bool) -> Iterator[None]:
+    """The objects of this process (the model above all) out of the cyclic collector's reach while
+    workers share them: its passes write to every object, here and in each worker, and each page
+    written to becomes a private copy (measured: 3k articles peak at 820 MB with, 970 MB without)."""
+    if not enabled:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def worker_count(workers: int | None) -> int:
