@@ -35,7 +35,7 @@ class Mode:
     graph_sizes: tuple[int, ...]
     timeout: float  # seconds allowed to one graph measurement
     workers: tuple[int, ...] = (1, 2)
-    rdflib_query_timeout: float = 5.0  # an rdflib query slower than this is stopped and reported
+    rdflib_query_timeout: float = 3.0  # an rdflib query slower than this is stopped and reported
 
 
 MODES = {

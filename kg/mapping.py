@@ -1,8 +1,9 @@
 """The only place that turns records into RDF triples.
 
 Triples are written straight to N-Triples lines: building rdflib terms and adding them to a Graph
-cost more than the rest of the build after parsing. Formats, stats and the stores read the lines
-through pyoxigraph; ``graph_of`` gives an rdflib Graph to those who want one.
+cost more than the rest of the build after parsing. Formats and the stores read the lines through
+pyoxigraph, the build summary counts them (kg/stats.py); ``graph_of`` gives an rdflib Graph to those
+who want one.
 """
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ from kg.vocab import DIP, ID
 _CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
 PREFIXES = {"dip": DIP._NS, "skos": SKOS._NS, "id": ID}
-# The characters N-Triples must escape in a string (canonical N-Triples escapes no others).
 # Looked up once: rdflib checks every attribute access on its namespaces (RDF.type, XSD.date...).
 _TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
 _BOOLEAN, _STRING, _DATE, _DECIMAL = XSD.boolean, XSD.string, XSD.date, XSD.decimal
 _ANY_URI, _NON_NEGATIVE = XSD.anyURI, XSD.nonNegativeInteger
+# The characters N-Triples must escape in a string (canonical N-Triples escapes no others).
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -107,7 +108,8 @@ class Triples:
         self.lines.add(line)
         self._count = None
         if len(self.lines) >= self.spill:
-            self._write_run(self._distinct(sorted(self.lines)))  # a run's pick is kept if it is the best
+            # picking a single value within each run first leaves the same pick over all runs
+            self._write_run(self._distinct(sorted(self.lines)))
             self.lines = set()
 
     def _write_run(self, lines: Iterable[str]) -> int:
