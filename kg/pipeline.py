@@ -1,6 +1,8 @@
 """The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
 import itertools
 import multiprocessing as mp
@@ -46,14 +48,21 @@ CHUNK = 16
 # Chunks a worker analyses before a fresh one is forked in its place. A worker's memory grows as it
 # touches more of the model it shares with the parent (each page it writes to, if only to count a
 # reference, becomes its own copy) and keeps the peak of its biggest batch: renewed workers keep the
-# build's memory flat however many articles it reads, for the cost of a fork every 128 articles.
-WORKER_TASKS = 8
+# build's memory flat however many articles it reads, for the cost of a fork every 64 articles.
+WORKER_TASKS = 4
 
 
-def analyze_batch(articles: list[Article]) -> list[DocResult]:
-    """Extract the records of several articles with one ``nlp.pipe`` call; no Doc outlives it."""
+def analyze_batch(articles: list[Article], *, keep_text: bool = True) -> list[DocResult]:
+    """Extract the records of several articles with one ``nlp.pipe`` call; no Doc outlives it.
+
+    Without ``keep_text`` the records' articles have no text (nor body ranges): only the build cache
+    needs them, and a build holds the records of every article until it maps them.
+    """
     docs = nlp_mod.load().pipe((body_text(a) for a in articles), batch_size=len(articles) or 1)
-    return [extract(doc, article) for doc, article in zip(docs, articles)]
+    results = [extract(doc, article) for doc, article in zip(docs, articles)]
+    if keep_text:
+        return results
+    return [dataclasses.replace(r, article=dataclasses.replace(r.article, text="", body=())) for r in results]
 
 
 def _chunks(articles: Iterable[Article], size: int, gate: threading.Semaphore) -> Iterator[list[Article]]:
@@ -71,7 +80,7 @@ def _chunks(articles: Iterable[Article], size: int, gate: threading.Semaphore) -
 
 
 def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Progress | None = None,
-                stopwatch: Stopwatch | None = None) -> list[DocResult]:
+                stopwatch: Stopwatch | None = None, keep_text: bool = True) -> list[DocResult]:
     """Analyze articles, in ``workers`` processes when more than one.
 
     Articles are read as they are needed (at most a few chunks per worker in flight), so memory
@@ -94,7 +103,8 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
         with _frozen(enabled=workers > 1), \
                 ctx.Pool(workers, maxtasksperchild=WORKER_TASKS) if workers > 1 else nullcontext() as pool:
             # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
-            for batch in pool.imap(analyze_batch, todo) if pool else map(analyze_batch, todo):
+            analyze = functools.partial(analyze_batch, keep_text=keep_text)
+            for batch in pool.imap(analyze, todo) if pool else map(analyze, todo):
                 gate.release()
                 for result in batch:
                     results.append(result)
@@ -138,7 +148,7 @@ def build_triples(inputs: list[Path], *, workers: int | None = None, progress: P
     workers = worker_count(workers)
     watch = stopwatch or Stopwatch()
     results = analyze_all(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
-                          progress=progress, stopwatch=watch)
+                          progress=progress, stopwatch=watch, keep_text=False)
     return _map(results, watch)
 
 
