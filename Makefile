@@ -46,7 +46,7 @@ java:
 test: $(STAMP) browser java
 	$(BIN)/python -m pytest
 
-# Benchmarks (bench/): build vs raw spaCy in the same run, scaling, graph sizes. Full takes ~16 min.
+# Benchmarks (bench/): build vs raw spaCy in the same run, scaling, graph sizes. Full takes ~13-15 min.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
