@@ -86,6 +86,7 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
     Articles are read as they are needed (at most a few chunks per worker in flight), so memory
     holds the small DocResults, never the input corpus or the Docs. The model is loaded once, before
     the workers start, so that they share it (timed as the stage "model"; "analysis" is the rest).
+    ``keep_text`` as for analyze_batch.
     """
     watch = stopwatch or Stopwatch()
     results: list[DocResult] = []
