@@ -19,8 +19,7 @@ from spacy.tokens import Doc, Span, Token
 _COLUMNS = "kg.columns"
 _STRINGS = "kg.strings"
 _TEXT = "kg.text"
-_MORPH = "kg.morph"
-_IDX = "kg.idx"
+_INTS = "kg.ints"
 # hash -> string, shared by every Doc (a hash names the same string in any vocabulary); cleared when big
 _NAMES: dict[int, str] = {}
 _NAMES_MAX = 1_000_000
@@ -105,8 +104,8 @@ def strings(doc: Doc, attr: Attr | int) -> list[str]:
         except KeyError:
             if len(_NAMES) > _NAMES_MAX:
                 _NAMES.clear()
-            strings = doc.vocab.strings
-            out = [_NAMES[h] if h in _NAMES else _NAMES.setdefault(h, strings[h]) for h in hashes]
+            vocab = doc.vocab.strings
+            out = [_NAMES[h] if h in _NAMES else _NAMES.setdefault(h, vocab[h]) for h in hashes]
         columns[attr_id] = out
     return out
 
@@ -122,9 +121,7 @@ def text_at(doc: Doc, i: int, j: int) -> str:
     """Same as ``doc[i:j].text``, without building the Span."""
     if j <= i:
         return ""
-    idx = doc.user_data.get(_IDX)
-    if idx is None:
-        idx = doc.user_data[_IDX] = doc.to_array(IDX).tolist()
+    idx = _ints(doc, IDX)
     return doc_text(doc)[idx[i]:idx[j - 1] + len(orth(doc)[j - 1])]
 
 
@@ -140,7 +137,7 @@ def doc_text(doc: Doc) -> str:
 
 def feats(doc: Doc, i: int) -> dict[str, list[str]]:
     """The morphological features of token ``i``: ``feats(doc, i).get(f, [])`` == ``doc[i].morph.get(f)``."""
-    key = int(column_morph(doc)[i])
+    key = _ints(doc, MORPH)[i]
     found = _FEATS.get(key)
     if found is None:
         found = {}
@@ -153,10 +150,10 @@ def feats(doc: Doc, i: int) -> dict[str, list[str]]:
     return found
 
 
-
-def column_morph(doc: Doc) -> list[int]:
-    """The MORPH hash of every token, read once per Doc."""
-    col = doc.user_data.get(_MORPH)
-    if col is None:
-        col = doc.user_data[_MORPH] = doc.to_array(MORPH).tolist()
-    return col
+def _ints(doc: Doc, attr: int) -> list[int]:
+    """One token attribute of the whole Doc as Python ints (offsets, MORPH hashes), read once per Doc."""
+    lists = doc.user_data.setdefault(_INTS, {})
+    out = lists.get(attr)
+    if out is None:
+        out = lists[attr] = column(doc, attr).tolist()
+    return out
