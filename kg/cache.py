@@ -39,7 +39,8 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 # What decides the records of an article: the extraction code, its lexicons and the model.
-_EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "records.py", "lexicon.py", "resources/fr/*")
+_EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "records.py", "lexicon.py", "dates.py", "resolve.py", "ingest.py",
+                      "pipeline.py", "resources/fr/**/*")
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,7 @@ def extractor_version() -> str:
     h = hashlib.sha256()
     for pattern in _EXTRACTOR_SOURCES:
         for path in sorted(root.glob(pattern)):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for dist in ("diplomacy-kg", "spacy", MODEL.replace("_", "-")):
         try:

@@ -7,7 +7,6 @@ reported to ``on_skip(path, why)``; what was assumed to read the rest goes to ``
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from kg.dates import parse_date, url_date
 from kg.records import Article
 
 OnSkip = Callable[[Path, str], None]
@@ -239,32 +239,6 @@ def split_body(text: str) -> tuple[tuple[int, int], ...]:
 
 # --- metadata ------------------------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                                       "septembre", "octobre", "novembre", "décembre"), 1)}
-_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(%s)\s+(\d{4})\b" % "|".join(_MONTHS), re.IGNORECASE)
-_DATE_NUM = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")  # also "2024-03-05T10:00"
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|$|[^\d])")
-
-
-def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
-    try:
-        return dt.date(int(y), int(m), int(d)).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date of the first date written in ``text`` ("23 décembre 2025", "23/12/2025", "2025-12-23")."""
-    if m := _DATE_ISO.search(text):
-        return _iso(*m.groups())
-    if m := _DATE_WORDS.search(text):
-        return _iso(m.group(3), _MONTHS[m.group(2).lower()], m.group(1))
-    if m := _DATE_NUM.search(text):
-        return _iso(m.group(3), m.group(2), m.group(1))
-    return None
-
-
 def _title(lines: list[str], flags: list[bool]) -> str | None:
     """The headline: the first body line, when short, unpunctuated and set off from the text.
 
@@ -289,8 +263,8 @@ def _text_metadata(text: str) -> tuple[str | None, str | None, str | None]:
     flags = _chrome_flags(lines)
     url = (m := _SOURCE_URL.search(text)) and m.group(1)
     date = None
-    if url and (d := _URL_DATE.search(url)):
-        date = _iso(*d.groups())
+    if url:
+        date = url_date(url)
     for line, chrome in zip(lines, flags):
         if date:
             break

@@ -15,6 +15,15 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(row[0].strip() for row in _rows(name))
 
 
+@lru_cache(maxsize=None)
+def words(name: str) -> frozenset[str]:
+    """The words of the lexicon file ``resources/fr/<name>.txt`` (first column, comments left out), or of
+    a list the table lexicons give: ``demonyms`` (every form of every nationality adjective)."""
+    if name == "demonyms":
+        return frozenset(load().demonym_index())
+    return _words(f"{name}.txt")
+
+
 def _plural(word: str) -> str:
     return word if word.endswith(("s", "x")) else word + "s"
 
@@ -42,9 +51,6 @@ class Body:
 class Lexicon:
     countries: dict[str, Country]
     bodies: dict[str, Body]
-    reporting_verbs: frozenset[str]
-    meeting_verbs: frozenset[str]
-    meeting_nouns: frozenset[str]
     titles: dict[str, str]  # title -> "envoy" | "position"
 
     def demonym_index(self) -> dict[str, str]:
@@ -75,5 +81,4 @@ def load() -> Lexicon:
         bid, name, aliases, state = (c.strip() for c in row[:4])
         bodies[bid] = Body(bid, name, _split(aliases), state or None)
     titles = {row[0].strip(): row[1].strip() for row in _rows("titles.tsv")}
-    return Lexicon(countries, bodies, _words("reporting_verbs.txt"), _words("meeting_verbs.txt"),
-                   _words("meeting_nouns.txt"), titles)
+    return Lexicon(countries, bodies, titles)

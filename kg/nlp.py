@@ -37,11 +37,15 @@ def line_breaks(doc: Doc) -> Doc:
 
 @lru_cache(maxsize=2)
 def load(model: str = MODEL) -> Language:
-    """The French pipeline with only the components the extractors use."""
+    """The French pipeline with only the components the extractors use, then the extraction components."""
     try:
         nlp = spacy.load(model, exclude=["senter"])
     except OSError as err:
         raise RuntimeError(f"spaCy model {model!r} is not installed: run `make setup` "
                            f"(it installs {model.replace('_', '-')} from PyPI)") from err
     nlp.add_pipe("line_breaks", before="parser")
+    from kg.extract.components import COMPONENTS  # registers the extraction factories
+
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
     return nlp

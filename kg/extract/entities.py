@@ -14,7 +14,9 @@ from functools import lru_cache
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract import scan
+from kg.extract import patterns, scan
+from kg.extract.patterns import Context, Pattern, Triggers, handler, run
+from kg import lexicon
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
 from kg.resolve import fold as _fold
@@ -27,6 +29,7 @@ fold = lru_cache(maxsize=1 << 16)(_fold)
 # EnumType.__getattr__ (~0.2 µs), and the rules compare types in their inner loops.
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
+_DE = lexicon.words("de_forms")
 _HONORIFICS = {"m.", "mme", "mlle", "dr", "me", "mgr", "m"}
 _PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
 _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banque", "fondation", "université",
@@ -100,6 +103,7 @@ class EntityFinder:
         self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
         self.demonym_scan = scan.Words(scan.Attr.LOWER, self.demonyms)
         self.title_scan = scan.Words(scan.Attr.LOWER, self.title_words)
+        self.triggers = Triggers(vocab, patterns.load("entities"))
         from spacy.lang.fr import French
         tokenizer = French().tokenizer
         for c in lex.countries.values():
@@ -141,14 +145,7 @@ class EntityFinder:
             elif ent.label_ in ("LOC", "ORG") and (span := self._add_other(ms, ent)) is not None:
                 taken.update(range(span.start, span.end))
         _add_persons(ms, persons)
-        for span, state in _ministries(doc, taken, self.demonyms):
-            part_of = None
-            if state:
-                part_of = _state_key(state)
-                ms.drafts.setdefault(part_of, _Draft(STATE, [self.lex.countries[state].name], lexicon_id=state))
-            key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
-            ms.add(span, key, _Draft(ORGANIZATION, part_of=part_of))
-            taken.update(range(span.start, span.end))
+        run(self.triggers, Context(doc, ms, state={"taken": taken, "demonyms": self.demonyms, "lexicon": self.lex}))
         lower = scan.lower(doc)
         for i in scan.indices(doc, self.demonym_scan):
             if i not in taken:
@@ -211,26 +208,37 @@ class EntityFinder:
         return span
 
 
-_MINISTRY_HEADS = {"ministère", "ministere", "département", "departement", "secrétariat"}
-_MINISTRY_SCAN = scan.Words(scan.Attr.LOWER, _MINISTRY_HEADS)
-
-
-def _ministries(doc: Doc, taken: set[int], demonyms: dict[str, str]):
+@handler("ministry")
+def ministry(ctx: Context, head: Token, rule: Pattern):
     """'le ministère chinois des Affaires étrangères': an organization of the State its adjective names."""
+    doc, ms, taken = ctx.doc, ctx.ms, ctx.state["taken"]
+    demonyms, lex = ctx.state["demonyms"], ctx.state["lexicon"]
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
-    for head in scan.indices(doc, _MINISTRY_SCAN):
-        if head in taken:
-            continue
-        i, state = head + 1, None
-        if i < len(doc) and lower[i] in demonyms:
-            state, i = demonyms[lower[i]], i + 1
-        if i + 1 >= len(doc) or lower[i] not in ("de", "des", "du", "d'") or not orth[i + 1][:1].isupper():
-            continue
-        j = i + 1
-        while j < len(doc) and (orth[j][:1].isupper() or pos[j] == "ADJ" and lower[j] not in demonyms) \
-                and j not in taken:
-            j += 1
-        yield doc[head:j], state
+    if head.i in taken:
+        return None
+    i, state = head.i + 1, None
+    if i < len(doc) and lower[i] in demonyms:
+        state, i = demonyms[lower[i]], i + 1
+    if i >= len(doc) or lower[i] not in _DE:
+        return None
+    i += 1
+    if i < len(doc) and lower[i] in ("la", "l'", "les"):
+        i += 1
+    j = i
+    while j < len(doc) and (orth[j][:1].isupper() or j > i and pos[j] == "ADJ" and lower[j] not in demonyms) \
+            and j not in taken:
+        j += 1
+    if j == i:
+        return None
+    span = doc[head.i:j]
+    part_of = None
+    if state:
+        part_of = _state_key(state)
+        ms.drafts.setdefault(part_of, _Draft(STATE, [lex.countries[state].name], lexicon_id=state))
+    key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
+    ms.add(span, key, _Draft(ORGANIZATION, part_of=part_of))
+    taken.update(range(span.start, span.end))
+    return []
 
 
 def _merge_organization_names(doc: Doc) -> list[Span]:

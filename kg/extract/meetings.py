@@ -8,95 +8,109 @@ Poutine") are not participants; neither is what follows "pour" or "sur" (the top
 """
 from __future__ import annotations
 
-import re
 from itertools import combinations, islice
 
 from spacy.tokens import Doc, Token
 
+from kg import lexicon
+from kg.dates import french_date
 from kg.extract import scan
 from kg.extract.entities import PLACE, Mentions
+from kg.extract.evidence import evidence
+from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
-from kg.extract.roles import evidence
-from kg.extract.rules import INDIRECT_REFERENCE_FACTOR, Rule
 from kg.extract.sents import sent_of
-from kg.lexicon import Lexicon
 from kg.records import Meeting
 
-_CLAUSE_STOP = {"pour", "afin", "sur", "concernant", "qui", "que", "qu'", "dont", "où", ";", ":", "«", "lors",
-                "depuis", "mais", "tandis", "alors", "après", "avant", "contre", "selon", "car", "puisque"}
-_ALL_TOGETHER = {"réunir", "rassembler"}
-# Meeting verbs only with a reflexive pronoun: "s'entretenir", "se retrouver".
-_REFLEXIVE_ONLY = {"entretenir", "retrouver"}
-# Verbs whose object is a topic: the counterpart is introduced by "avec".
-_WITH_ONLY = {"discuter", "négocier", "dialoguer", "entretenir"}
-_PLANNING_WORDS = {"prochain", "prochaine", "futur", "future", "éventuel", "éventuelle", "possibilité", "projet",
-                   "proposer", "envisager", "prévoir", "préparer", "préparation", "souhaiter", "espérer", "vouloir",
-                   "devoir", "pouvoir", "organiser", "tenue", "proposition"}
+_CLAUSE_STOP = lexicon.words("clause_stops")
+_PLANNING_WORDS = lexicon.words("planning_words")
 # A meeting denied or refused did not happen and is not planned either.
-_NEGATING_WORDS = {"nier", "démentir", "exclure", "refuser", "rejeter", "annuler", "reporter"}
-_COORDINATION = {"et", ",", "ainsi", "que", "de", "du", "des", "d'", "l'", "la", "le", "les"}
+_NEGATING_WORDS = lexicon.words("negating_words")
+DE = lexicon.words("de_forms")
+_LOCATION_PREPS = lexicon.words("location_preps")
+_COORDINATION = {"et", ",", "ainsi", "que", *DE, "l'", "la", "le", "les"}
 
 
-class MeetingFinder:
-    def __init__(self, lex: Lexicon) -> None:
-        self.verbs, self.nouns = lex.meeting_verbs, lex.meeting_nouns
-        self.trigger_scan = scan.Words(scan.Attr.LEMMA, {*self.verbs, *_REFLEXIVE_ONLY, *self.nouns})
-
-    def __call__(self, doc: Doc, ms: Mentions, refs: Referents) -> list[Meeting]:
-        out = []
-        for tok in scan.tokens(doc, self.trigger_scan):
-            indirect: list[str] = []
-            if tok.pos_ == "VERB" and self._is_meeting_verb(tok):
-                pairs, rule = self._verb(doc, tok, ms, refs, indirect), Rule.MEETING_VERB
-            elif tok.pos_ == "NOUN" and tok.lemma_ in self.nouns:
-                pairs, rule = self._noun(doc, tok, ms, refs, indirect), Rule.MEETING_NOUN
-            else:
-                continue
-            if not pairs or _is_denied(tok):
-                continue
-            ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
-            planned = _is_planned(tok)
-            place, date = _place(doc, tok, ms), _sentence_date(doc, tok)
-            for a, b in pairs:
-                out.append(Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date))
-        return out
-
-    def _is_meeting_verb(self, tok: Token) -> bool:
-        if tok.lemma_ in _REFLEXIVE_ONLY:  # "s'entretenir avec", not "entretenir des relations"
-            return _is_reciprocal(tok)
-        return tok.lemma_ in self.verbs
-
-    def _verb(self, doc, verb, ms, refs, indirect) -> list[tuple[str, str]]:
-        subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-        start = verb.i + 1
-        reciprocal = _is_reciprocal(verb)
-        if (verb.lemma_ in _WITH_ONLY or reciprocal) and not (subjects == [] and reciprocal):
-            # "discuter de la Syrie avec X": only X is met
-            lower, end = scan.lower(doc), sent_of(verb).end
-            start = next((j + 1 for j in range(verb.i + 1, end) if lower[j] == "avec"), end)
-        others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
-        if reciprocal and subjects:  # "X et Y se sont entretenus", "les délégations … se sont réunies"
-            return _pairs_across(subjects, others) if others else _pairs_within(subjects)
-        if verb.lemma_ in _ALL_TOGETHER or reciprocal:
-            return _pairs_within(others)  # "ont réuni X et Y", "où s'étaient entretenus X et Y"
-        return _pairs_across(subjects, others)
-
-    def _noun(self, doc, noun, ms, refs, indirect) -> list[tuple[str, str]]:
-        sent = sent_of(noun)
-        lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
-        for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
-            word = lower[j]
-            if word == "entre":
-                return _pairs_within(_agents(_span_keys(doc, j + 1, ms, refs, indirect, coordinated=True), ms))
-            if word == "avec":
-                others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
-                governor = _governor(noun)
-                if governor is None or noun.dep_.startswith("nsubj") or self._is_meeting_verb(governor) or governor.lemma_ in _ALL_TOGETHER:
-                    return []
-                return _pairs_across(_agents(_subject_keys(governor, refs, indirect), ms), others)
-            if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
-                break
+def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
+    """The meetings of ``pairs`` found at ``trigger``, with their place, date and planned status."""
+    if not pairs or _is_denied(trigger):
         return []
+    doc = ctx.doc
+    ev = evidence(doc, trigger.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
+    planned, place, date = _is_planned(trigger), _place(doc, trigger, ctx.ms), _sentence_date(doc, trigger)
+    return [Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date) for a, b in pairs]
+
+
+def _after_avec(doc: Doc, verb: Token) -> int:
+    """The token after the first "avec" that follows the verb in its sentence (the sentence end if none)."""
+    lower, end = scan.lower(doc), sent_of(verb).end
+    return next((j + 1 for j in range(verb.i + 1, end) if lower[j] == "avec"), end)
+
+
+@handler("meeting_verb")
+def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str = "object") -> list[Meeting]:
+    """The subject meets the object, or the "avec" complement (``counterpart="avec"``)."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    start = _after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
+    others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
+    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+
+
+@handler("reciprocal_meeting")
+def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
+    """'X s'est entretenu avec Y', 'X et Y se sont rencontrés', 'où s'étaient entretenus X et Y'."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    if not subjects:
+        return _meetings(ctx, verb, _pairs_within(_agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
+                         rule, indirect)
+    others = _agents(_span_keys(doc, _after_avec(doc, verb), ms, refs, indirect), ms)
+    pairs = _pairs_across(subjects, others) if others else _pairs_within(subjects)
+    return _meetings(ctx, verb, pairs, rule, indirect)
+
+
+@handler("gathering")
+def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
+    """'Le sommet a réuni X et Y': the people brought together met each other."""
+    indirect: list[str] = []
+    others = _agents(_span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
+    return _meetings(ctx, verb, _pairs_within(others), rule, indirect)
+
+
+@handler("meeting_noun")
+def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str) -> list[Meeting]:
+    """'une rencontre entre X et Y' (``link="entre"``); 'X a eu des entretiens avec Y' (``link="avec"``)."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    sent = sent_of(noun)
+    lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
+    for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
+        word = lower[j]
+        if word in ("entre", "avec"):
+            if word != link:
+                return None
+            if link == "entre":
+                keys = _span_keys(doc, j + 1, ms, refs, indirect, coordinated=True)
+                return _meetings(ctx, noun, _pairs_within(_agents(keys, ms)), rule, indirect)
+            governor = _governor(noun)
+            if governor is None or noun.dep_.startswith("nsubj") or _is_meeting_verb(governor):
+                return []
+            others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
+            subjects = _agents(_subject_keys(governor, refs, indirect), ms)
+            return _meetings(ctx, noun, _pairs_across(subjects, others), rule, indirect)
+        if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
+            break
+    return None
+
+
+_ANY_MEETING_VERB = lexicon.words("meeting_verbs") | lexicon.words("meeting_verbs_with") | \
+    lexicon.words("gathering_verbs")
+
+
+def _is_meeting_verb(tok: Token) -> bool:
+    """Whether a verb is itself a meeting trigger ("a rencontré … lors d'entretiens avec …")."""
+    return tok.lemma_ in _ANY_MEETING_VERB or (
+        tok.lemma_ in lexicon.words("meeting_verbs_reciprocal") and _is_reciprocal(tok))
 
 
 def _governor(noun: Token) -> Token | None:
@@ -187,7 +201,7 @@ def _after_location_prep(doc: Doc, i: int) -> bool:
     j = i - 1
     while j >= 0 and pos[j] == "DET":
         j -= 1
-    return j >= 0 and scan.lower(doc)[j] in ("à", "au", "aux", "dans", "en")
+    return j >= 0 and scan.lower(doc)[j] in _LOCATION_PREPS
 
 
 def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
@@ -196,7 +210,7 @@ def _complement_of_thing(doc: Doc, i: int, refs: Referents) -> bool:
     j = i - 1
     while j >= 0 and pos[j] == "DET":
         j -= 1
-    if j < 1 or scan.lower(doc)[j] not in ("de", "du", "des", "d'"):
+    if j < 1 or scan.lower(doc)[j] not in DE:
         return False
     return pos[j - 1] == "NOUN" and j - 1 not in refs.title_at
 
@@ -212,11 +226,6 @@ def _is_planned(trigger: Token) -> bool:
     return False
 
 
-_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"]
-_DATE = re.compile(r"\b(1er|[0-3]?\d)\s+(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-
-
 def _sentence_date(doc: Doc, tok: Token) -> str | None:
     """french_date of the token's sentence, computed once per sentence (it holds several triggers)."""
     sent = sent_of(tok)
@@ -227,15 +236,6 @@ def _sentence_date(doc: Doc, tok: Token) -> str | None:
 
 
 _DATES = "kg.sentence_dates"
-
-
-def french_date(text: str) -> str | None:
-    """ISO date of the first full French date in a text: 'le 20 décembre 2025' -> '2025-12-20'."""
-    m = _DATE.search(text)
-    if not m:
-        return None
-    day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
-    return f"{m.group(3)}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{day:02d}" if 1 <= day <= 31 else None
 
 
 def _future_form(verb: Token) -> bool:
@@ -257,6 +257,6 @@ def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
         m = ms.by_token.get(i)
         if m is None or ms.type_of(m.key) is not PLACE or i == 0:
             continue
-        if lower[i - 1] in ("à", "en", "au") and (best is None or abs(i - trigger.i) < abs(best[0] - trigger.i)):
+        if lower[i - 1] in _LOCATION_PREPS and (best is None or abs(i - trigger.i) < abs(best[0] - trigger.i)):
             best = (i, m.key)
     return best[1] if best else None

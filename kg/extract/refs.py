@@ -15,6 +15,7 @@ from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
+from kg.extract.sources import source_phrases
 
 PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
 _FEMININE = {"elle", "-elle", "celle-ci"}
@@ -30,7 +31,7 @@ class Referents:
         self.title_head = {i: u for u in uses for i in range(u.start, u.start + 1)}
         self.complement = {i for u in uses for i in u.complement}
         self.internal = {i for u in uses for i in range(u.start + 1, u.end)} - self.complement
-        self.sources = _source_phrases(doc)
+        self.sources = source_phrases(doc)
         self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
         for u in uses:
             if u.holder:
@@ -200,23 +201,6 @@ def is_impersonal(subj: Token) -> bool:
         return False
     verb = subj.head
     return verb.lemma_ in _IMPERSONAL_VERBS or any(c.lower_ == "y" for c in verb.children)
-
-
-_SOURCE_WORDS = scan.Words(scan.Attr.LOWER, {"selon", "après", "pour"})
-
-
-def _source_phrases(doc: Doc) -> set[int]:
-    """Tokens of "selon X," and "d'après X," phrases: X is the source, not a participant."""
-    found: set[int] = set()
-    orth, lower = scan.orth(doc), scan.lower(doc)
-    for tok in scan.tokens(doc, _SOURCE_WORDS):
-        if tok.lower_ == "selon" or (tok.lower_ == "après" and tok.i > 0 and lower[tok.i - 1] == "d'") or (
-                tok.lower_ == "pour" and tok.is_sent_start):
-            j, end = tok.i + 1, sent_of(tok).end
-            while j < end and orth[j] not in (",", ".", ";", ":"):
-                found.add(j)
-                j += 1
-    return found
 
 
 def _conjuncts(tok: Token) -> list[Token]:

@@ -14,33 +14,29 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from kg import lexicon
 from kg.extract import scan
 from kg.extract.entities import ORGANIZATION, PERSON, PLACE, STATE, Mentions
-from kg.extract.rules import Rule
+from kg.extract.evidence import evidence
+from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
+from kg.extract.sources import source_phrases
 from kg.lexicon import Lexicon
-from kg.records import Evidence, Mandate, Position
+from kg.records import Mandate, Position
 
-_DETS = {"le", "la", "l'", "les", "un", "une", "des", "son", "sa", "ses", "leur", "leurs", "ce", "cet", "cette", "du"}
-_DE = {"de", "du", "des", "d'"}
-_QUALIFIERS = {"spécial", "spéciale", "spéciaux", "en", "chef", "adjoint", "adjointe", "principal", "principale",
-               "permanent", "permanente", "ancien", "ancienne", "nouveau", "nouvelle", "haut", "haute", "général",
-               "générale", "diplomatique", "personnel", "personnelle", "plénipotentiaire", "extraordinaire"}
-_BOUNDARY = {",", ".", ";", ":", "(", ")", "«", "»", '"', "qui", "que", "qu'", "dont", "où", "pour", "et", "ainsi",
-             "avec", "à", "au", "aux", "sur", "lors", "après", "avant", "selon", "contre", "entre", "par"}
+_DETS = lexicon.words("determiners")
+_DE = lexicon.words("de_forms")
+_LOCATION_PREPS = lexicon.words("location_preps")
+_QUALIFIERS = lexicon.words("title_qualifiers")
+_BOUNDARY = lexicon.words("title_boundaries")
 # Nouns that stand for their state or organization when no person is named with them.
-GROUP_NOUNS = {"responsables", "représentants", "partie", "autorités", "délégation",
-               "délégations", "émissaires", "envoyés", "négociateurs", "diplomates", "dirigeants", "officiels",
-               "équipe", "équipes", "gouvernement", "administration", "diplomatie", "sources", "source",
-               "conseillers", "ministres", "services", "partenaires", "homologue", "homologues"}
-_RELATION_NOUNS = {"gendre", "fils", "fille", "épouse", "époux", "femme", "mari", "frère", "soeur", "sœur",
-                   "beau-père", "proche", "allié", "alliée", "ami", "amie", "père", "mère"}
+GROUP_NOUNS = lexicon.words("group_nouns")
+_RELATION_NOUNS = lexicon.words("relation_nouns")
 # Nouns that make the next name part of a complement ("du président Vladimir Poutine").
-_TITLE_WORDS = {"président", "présidente", "premier", "première", "ministre", "chef", "secrétaire", "roi", "reine",
-                "chancelier", "chancelière", "émir", "prince", "vice-président", "vice-présidente", "dirigeant"}
-_BECOME = {"devenu", "devenue", "nommé", "nommée", "désormais", "actuel", "actuelle", "aujourd'hui", "alors"}
-_LEADS = {"diriger", "conduire", "mener", "présider", "piloter"}
-_LED_BY = {"conduite", "dirigée", "menée", "emmenée", "présidée", "pilotée", "conduit", "dirigé", "mené"}
+_TITLE_WORDS = lexicon.words("leader_title_words")
+_BECOME = lexicon.words("becoming_words")
+_LEADS = lexicon.words("leading_verbs")
+_LED_BY = lexicon.words("led_by_participles")
 
 
 @dataclass
@@ -55,7 +51,10 @@ class TitleUse:
     holder: str | None = None
     principals: list[str] = field(default_factory=list)
     complement: set[int] = field(default_factory=set)  # tokens of "de …" and "pour …" complements
-    rule: Rule | None = None
+    nested: bool = False  # inside an earlier title's complement: only a name right after it is its holder
+
+
+Token.set_extension("kg_title", default="", force=True)  # the kind of the title phrase starting here
 
 
 class RoleFinder:
@@ -72,6 +71,7 @@ class RoleFinder:
             self.matcher.add(title, [tok(title)])
 
     def __call__(self, doc: Doc, ms: Mentions) -> list[TitleUse]:
+        """The title phrases of a Doc, each grown over its qualifiers and complements (holders not yet linked)."""
         uses = []
         matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
         covered: set[int] = set()
@@ -81,12 +81,12 @@ class RoleFinder:
                 continue
             title = doc.vocab.strings[match_id]
             use = TitleUse(s, e, scan.text_at(doc, s, e).lower(), self.kinds[title],
-                           scan.lower(doc)[e - 1].endswith(("s", "x")))
+                           scan.lower(doc)[e - 1].endswith(("s", "x")), nested=s in nested)
             _extend(doc, use, ms)
-            _find_holder(doc, use, ms, direct_only=s in nested)
             covered.update(range(s, e))
             nested.update(use.complement)
             uses.append(use)
+            doc[s]._.kg_title = use.kind
         return uses
 
 
@@ -220,56 +220,107 @@ def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
     return None
 
 
-def _find_holder(doc: Doc, use: TitleUse, ms: Mentions, *, direct_only: bool = False) -> None:
-    """Link the title to the person it names; a title nested in another's complement only to a name
-    right after it (the apposition belongs to the outer title)."""
-    if use.kind == "relation":
-        return
-    after = use.end
-    # "l'envoyé spécial américain Steve Witkoff"
-    if (key := _person_at(ms, after)) and not use.plural:
-        use.holder, use.rule = key, Rule.TITLE_BEFORE_NAME
-        return
-    if direct_only:
-        return
-    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
-    # "Hassan Osman, qui dirige la délégation soudanaise"
+def _use(ctx: Context, tok: Token) -> TitleUse | None:
+    """The title phrase starting at ``tok`` when it has no holder yet and is not a plural."""
+    use = ctx.state["titles"].get(tok.i)
+    return use if use is not None and use.holder is None and not use.plural else None
+
+
+def _linked(ctx: Context, use: TitleUse, holder: str, rule: Pattern) -> list[Mandate | Position]:
+    """Make ``holder`` the holder of ``use``: its mandates (one per principal) or its position."""
+    use.holder = holder
+    ev = evidence(ctx.doc, use.start, rule)
+    principals = [p for p in use.principals if p != holder]
+    if use.kind == "envoy":
+        return [Mandate(holder, p, use.title, ev) for p in principals]
+    if use.kind == "position":
+        orgs = [p for p in principals if ctx.ms.type_of(p) in (STATE, ORGANIZATION)]
+        return [Position(holder, use.title, ev, orgs[0] if orgs else None)]
+    return []  # a group noun in apposition ("son homologue iranien, X"): a holder, no office
+
+
+@handler("holder_after_title")
+def holder_after_title(ctx: Context, tok: Token, rule: Pattern):
+    """'l'envoyé spécial américain Steve Witkoff': the name right after the phrase."""
+    if (use := _use(ctx, tok)) and (key := _person_at(ctx.ms, use.end)):
+        return _linked(ctx, use, key, rule)
+    return None
+
+
+@handler("holder_in_apposition")
+def holder_in_apposition(ctx: Context, tok: Token, rule: Pattern):
+    """'le porte-parole du Kremlin, Dmitri Peskov': the name after a comma."""
+    use = _use(ctx, tok)
+    if use is None or use.nested:
+        return None
+    doc, after = ctx.doc, use.end
+    if after < len(doc) and scan.orth(doc)[after] == "," and (key := _person_at(ctx.ms, after + 1)):
+        return _linked(ctx, use, key, rule)
+    return None
+
+
+def _before_phrase(doc: Doc, use: TitleUse) -> int:
+    """The token before a title phrase and its determiner."""
     j = use.start - 1
-    if j >= 0 and pos[j] == "DET":
-        j -= 1
-    if j >= 3 and scan.lemma(doc)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
-            and (key := _person_ending_at(doc, j - 3, ms)) and not use.plural:
-        use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
-        use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
-        return
-    # "le porte-parole du Kremlin, Dmitri Peskov" / "un négociateur ukrainien, Roustem Oumerov"
-    if after < len(doc) and orth[after] == "," and (key := _person_at(ms, after + 1)) and not use.plural:
-        use.holder, use.rule = key, Rule.TITLE_APPOSITION
-        return
-    # "Kirill Dmitriev, émissaire du Kremlin, …" / "Iouri Ouchakov, le conseiller du président."
-    j = use.start - 1
-    if j >= 0 and pos[j] == "DET":
-        j -= 1
-    while j >= 1 and lower[j] in _BECOME:  # "X, devenu émissaire de …", "X, désormais ministre"
+    return j - 1 if j >= 0 and scan.pos(doc)[j] == "DET" else j
+
+
+@handler("holder_before_title")
+def holder_before_title(ctx: Context, tok: Token, rule: Pattern):
+    """'Kirill Dmitriev, émissaire du Kremlin, …', 'X, devenu ministre, …': the name before, in apposition."""
+    use = _use(ctx, tok)
+    if use is None or use.nested:
+        return None
+    doc, ms, after = ctx.doc, ctx.ms, use.end
+    orth, lower = scan.orth(doc), scan.lower(doc)
+    j = _before_phrase(doc, use)
+    while j >= 1 and lower[j] in _BECOME:
         j -= 1
     closed = after >= len(doc) or orth[after] in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
     if j >= 1 and orth[j] == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
-            and not use.plural and not _after_source_prep(doc, _first_token(doc, j - 1, ms)):
-        use.holder, use.rule = key, Rule.TITLE_APPOSITION
-        return
-    # "la délégation ukrainienne conduite par Rustem Omerov", "…, menée par le ministre de la Défense X"
+            and _first_token(doc, j - 1, ms) not in source_phrases(doc):
+        return _linked(ctx, use, key, rule)
+    return None
+
+
+@handler("who_leads")
+def who_leads(ctx: Context, tok: Token, rule: Pattern):
+    """'Hassan Osman, qui dirige la délégation soudanaise': the head of the delegation."""
+    use = _use(ctx, tok)
+    if use is None or use.nested:
+        return None
+    doc, ms = ctx.doc, ctx.ms
+    orth, lower = scan.orth(doc), scan.lower(doc)
+    j = _before_phrase(doc, use)
+    if j >= 3 and scan.lemma(doc)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
+            and (key := _person_ending_at(doc, j - 3, ms)):
+        use.kind = "envoy"
+        use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
+        return _linked(ctx, use, key, rule)
+    return None
+
+
+@handler("led_by")
+def led_by(ctx: Context, tok: Token, rule: Pattern):
+    """'la délégation ukrainienne (était) conduite par (le ministre de la Défense) X'."""
+    use = _use(ctx, tok)
+    if use is None or use.nested or not use.title.startswith("délégation"):
+        return None
+    doc, ms, after = ctx.doc, ctx.ms, use.end
+    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     k = after + 1 if after < len(doc) and orth[after] == "," else after
-    while k < len(doc) and pos[k] == "AUX":  # "la délégation américaine était conduite par …"
+    while k < len(doc) and pos[k] == "AUX":
         k += 1
-    if use.title.startswith("délégation") and k + 1 < len(doc) and lower[k] in _LED_BY \
-            and lower[k + 1] == "par":
-        for j in range(k + 2, min(k + 12, len(doc))):
-            if orth[j] in (",", "."):
-                break
-            if key := _person_at(ms, j):
-                use.holder, use.rule, use.kind = key, Rule.DELEGATION_LED_BY, "envoy"
-                use.title = "chef de délégation"
-                break
+    if not (k + 1 < len(doc) and lower[k] in _LED_BY and lower[k + 1] == "par"):
+        return None
+    end = sent_at(doc, k).end
+    for j in range(k + 2, end):
+        if orth[j] in (",", "."):
+            break
+        if key := _person_at(ms, j):
+            use.kind, use.title = "envoy", "chef de délégation"
+            return _linked(ctx, use, key, rule)
+    return None
 
 
 def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
@@ -279,53 +330,34 @@ def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
     return i
 
 
-def _after_source_prep(doc: Doc, i: int) -> bool:
-    """Whether the name starting at token ``i`` is introduced by "selon" / "d'après"."""
-    return i > 0 and scan.lower(doc)[i - 1] in ("selon", "après")
+@handler("represented_by")
+def represented_by(ctx: Context, verb: Token, rule: Pattern):
+    """'Les États-Unis seront représentés par X (et Y)': the first one named represents the subject."""
+    doc, ms = ctx.doc, ctx.ms
+    if not (verb.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in verb.children)):
+        return None
+    subjects = []
+    for c in verb.children:
+        if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
+            use = ctx.state["titles"].get(c.i)
+            subjects += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
+    subjects = [s for s in subjects if s and ms.type_of(s) in (STATE, ORGANIZATION)]
+    if not subjects or verb.i + 1 >= len(doc) or scan.lower(doc)[verb.i + 1] != "par":
+        return None
+    for k in range(verb.i + 2, sent_at(doc, verb.i).end):
+        if scan.orth(doc)[k] in (".", ";"):
+            break
+        if (key := _person_at(ms, k)) and scan.lower(doc)[k - 1] not in _DE:
+            return [Mandate(key, subjects[0], "représentant", evidence(doc, verb.i, rule))]
+    return None
 
 
-def role_facts(doc: Doc, uses: list[TitleUse], ms: Mentions) -> list[Mandate | Position]:
-    """Mandates and positions stated by the title phrases that have a holder."""
-    facts: list[Mandate | Position] = []
-    for use in uses:
-        if use.holder is None or use.rule is None:
-            continue
-        ev = evidence(doc, use.start, use.rule)
-        principals = [p for p in use.principals if p != use.holder]
-        if use.kind == "envoy":
-            facts += [Mandate(use.holder, p, use.title, ev) for p in principals]
-        elif use.kind == "position":
-            orgs = [p for p in principals if ms.type_of(p) in (STATE, ORGANIZATION)]
-            facts.append(Position(use.holder, use.title, ev, orgs[0] if orgs else None))
-    for subject, obj, i in _represented_by(doc, ms, {u.start: u for u in uses}):
-        facts.append(Mandate(obj, subject, "représentant", evidence(doc, i, Rule.REPRESENTED_BY)))
-    return facts
-
-
-_REPRESENT = scan.Words(scan.Attr.LEMMA, {"représenter"})
-
-
-def _represented_by(doc: Doc, ms: Mentions, groups: dict[int, TitleUse]):
-    """'Les États-Unis seront représentés par X (et Y)': X represents the subject;
-    'X, qui représente Moscou': X represents the object."""
-    for tok in scan.tokens(doc, _REPRESENT):
-        if not (tok.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in tok.children)):
-            yield from _represents_actively(doc, tok, ms)
-            continue
-        subjects = []
-        for c in tok.children:
-            if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
-                use = groups.get(c.i)
-                subjects += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
-        subjects = [s for s in subjects if s and ms.type_of(s) in (STATE, ORGANIZATION)]
-        if not subjects or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "par":
-            continue
-        k = tok.i + 2
-        while k < len(doc) and doc[k].text not in (".", ";"):
-            if (key := _person_at(ms, k)) and doc[k - 1].text not in ("de", "du"):
-                yield subjects[0], key, tok.i
-                break  # the first one named; the others are optional companions
-            k += 1
+@handler("represents")
+def represents(ctx: Context, verb: Token, rule: Pattern):
+    """'X représente la Russie', 'X, qui représente Moscou dans ces pourparlers'."""
+    found = [Mandate(person, principal, "représentant", evidence(ctx.doc, verb.i, rule))
+             for principal, person, _ in _represents_actively(ctx.doc, verb, ctx.ms)]
+    return found or None
 
 
 def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
@@ -339,20 +371,3 @@ def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
     for person in persons[:1]:
         for principal in objects[:1]:
             yield principal, person, verb.i
-
-
-def evidence(doc: Doc, token_i: int, rule: Rule, factor: float = 1.0) -> Evidence:
-    """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
-    sent = sent_at(doc, token_i)
-    where = doc.user_data.setdefault(_QUOTES, {})  # many facts come from one sentence
-    found = where.get(sent.start)
-    if found is None:
-        start = sent.start_char
-        text = scan.text(sent)
-        stripped = text.rstrip()
-        lead = len(text) - len(text.lstrip())
-        found = where[sent.start] = (start + lead, start + len(stripped), stripped.lstrip())
-    return Evidence(*found, rule.id, round(rule.confidence * factor, 2))
-
-
-_QUOTES = "kg.evidence"

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from rdflib import RDF, Literal
 
-from kg.extract.rules import Rule
+from kg.extract.patterns import all_patterns
 from kg.vocab import DIP
 
 FACT_CLASSES = (DIP.Statement, DIP.Meeting, DIP.Mandate, DIP.Position)
-RULE_IDS = {r.id for r in Rule}
+RULE_IDS = {p.id for p in all_patterns()}
 
 
 def _one(g, node, prop):
