@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser java clean bench bench-quick
+.PHONY: run test setup browser java clean bench bench-quick eval
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 2; }
@@ -52,6 +52,16 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+# Scores the dev and seed graphs against the gold annotations kept beside the repository (not in git).
+EVAL_DIR ?= ../shared/eval
+eval: $(STAMP)
+	@test -d $(EVAL_DIR) || { echo "error: $(EVAL_DIR) not found: make eval needs the gold annotations (set EVAL_DIR=...)" >&2; exit 2; }
+	@mkdir -p out
+	$(BIN)/kg build $(EVAL_DIR)/dev/texts -o out/dev.ttl
+	$(BIN)/kg build seeds -o out/seeds.ttl
+	$(BIN)/kg eval $(EVAL_DIR)/seeds-gold.jsonl out/seeds.ttl
+	$(BIN)/kg eval $(EVAL_DIR)/dev/gold.jsonl out/dev.ttl --group '^([a-z])'
 
 clean:
 	rm -rf out .pytest_cache

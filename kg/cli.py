@@ -131,6 +131,21 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from kg.evaluate import evaluate, format_text, load_graph, read_gold
+
+    report = evaluate(read_gold(args.gold), load_graph(args.graph), group=args.group)
+    if args.format == "json":
+        print(json.dumps(report.as_json(errors=args.errors), ensure_ascii=False, indent=1))
+    else:
+        print(format_text(report, errors=args.errors))
+    f1 = report.figures["core"]["f1"]
+    if args.min_f1 is not None and f1 < args.min_f1:
+        _err(f"eval: core F1 {f1} < {args.min_f1}")
+        return 1
+    return 0
+
+
 def _endpoint(args):
     from kg.endpoint import Endpoint
 
@@ -269,6 +284,27 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT.html")
     r.add_argument("--title", help="page title (default: the graph's file name)")
     r.set_defaults(func=cmd_report)
+
+    ev = sub.add_parser("eval", help="score a graph against gold annotations",
+                        description="Score GRAPH against the gold annotations in GOLD.jsonl (the format of\n"
+                        "shared/eval/GOLD-SCHEMA.md) as shared/eval/score.py does: precision, recall and F1 of\n"
+                        "envoy_of, met_with, stated, their pool (core) and persons. Also the precision of each\n"
+                        "rule id (a fact found by several rules counts for each), and with --group the figures\n"
+                        "of each group of documents.",
+                        epilog="exit status:\n  0  scored\n  1  --min-f1 given and the core F1 is below it\n"
+                        "  2  error (unreadable gold file or graph, bad option)",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ev.add_argument("gold", type=Path, metavar="GOLD.jsonl", help="gold entities and facts, one JSON object a line")
+    ev.add_argument("graph", type=Path, metavar="GRAPH", help="RDF file; format from the extension")
+    ev.add_argument("--group", metavar="REGEX",
+                    help="also score groups of documents: a document's group is the first match of REGEX on its "
+                    "doc id (file name without extension; group 1 if REGEX has one), e.g. '^([a-z])'; a predicted "
+                    "fact belongs to the groups of its evidence articles")
+    ev.add_argument("--errors", action="store_true",
+                    help="list missed gold facts and false positives, with their sentences and rule ids")
+    ev.add_argument("--format", choices=["text", "json"], default="text")
+    ev.add_argument("--min-f1", type=float, metavar="F", help="exit 1 when the core F1 is below F")
+    ev.set_defaults(func=cmd_eval)
 
     ld = sub.add_parser("load", help="load a graph into the embedded store or a SPARQL server",
                         description="Load GRAPH into a named graph (one per file name, or --graph-name) of the "
