@@ -43,6 +43,13 @@ _EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "records.py", "lexicon.py", "dat
                       "pipeline.py", "resources/fr/**/*")
 
 
+def extractor_files() -> list[Path]:
+    """The files whose bytes decide the records: extraction code, patterns and lexicons, input handling."""
+    root = Path(__file__).resolve().parent
+    return [path for pattern in _EXTRACTOR_SOURCES for path in sorted(root.glob(pattern))
+            if path.is_file() and "__pycache__" not in path.parts]
+
+
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
     """Hash of the extraction code, lexicons, package and spaCy model versions."""
@@ -50,10 +57,8 @@ def extractor_version() -> str:
 
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for pattern in _EXTRACTOR_SOURCES:
-        for path in sorted(root.glob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in extractor_files():
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for dist in ("diplomacy-kg", "spacy", MODEL.replace("_", "-")):
         try:
             h.update(f"{dist}={metadata.version(dist)}\0".encode())

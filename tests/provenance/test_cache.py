@@ -133,3 +133,13 @@ def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, 
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == expected.read_bytes()
     assert json.loads((tmp_path / "build" / STATE_FILE).read_text(encoding="utf-8"))["extractor"] == extractor_version()
+
+
+def test_cache_key_covers_patterns_lexicons_and_what_shapes_records():
+    from kg.cache import extractor_files
+
+    files = {p.name for p in extractor_files()}
+    for needed in ("meetings.yml", "statements.yml", "roles.yml", "entities.yml", "reporting_verbs.txt",
+                   "titles.tsv", "patterns.py", "resolve.py", "ingest.py", "pipeline.py", "dates.py"):
+        assert needed in files, f"{needed} does not key the build cache"
+    assert not any(name.endswith(".pyc") for name in files)
