@@ -77,6 +77,8 @@ def split_name(name: str) -> tuple[tuple[str, ...], str]:
     words = [w for w in _SPACES.split(name.strip()) if w and w.rstrip(".") not in {"M", "Mme", "Dr"}]
     if not words:
         return (), ""
+    if len(words) > 1 and len(words[0]) > 2 and words[0].isalpha() and words[0].isupper() and not all(w.isupper() for w in words[1:]):
+        words = [*words[1:], words[0]]  # surname first in capitals: "MOTEGI Toshimitsu"
     i = len(words) - 1
     while i > 0 and words[i - 1].lower() in _PARTICLES:
         i -= 1
@@ -110,13 +112,34 @@ def _person_names(ent: Entity) -> tuple[tuple[str, ...], str]:
     return split_name(best)
 
 
+def _hypocoristics() -> frozenset[tuple[str, str]]:
+    from importlib import resources
+    text = resources.files("kg.resources.fr").joinpath("entities_hypocoristics.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(pair for a, b in rows for pair in ((a.strip(), b.strip()), (b.strip(), a.strip())))
+
+
+_SHORT_FORMS = _hypocoristics()
+
+
+def same_first_name(x: str, y: str) -> bool:
+    """Whether two given names can name one person: spellings ("Anthony" / "Antony"), initials ("R."),
+    short forms ("Mike" / "Michael")."""
+    x, y = x.rstrip("."), y.rstrip(".")
+    if not x or not y:
+        return True
+    if len(x) == 1 or len(y) == 1:
+        return x[0].lower() == y[0].lower()
+    if same_word(x, y) or (fold(x), fold(y)) in _SHORT_FORMS:
+        return True
+    kx, ky = translit_key(x), translit_key(y)
+    return min(len(kx), len(ky)) >= 5 and kx[-1] == ky[-1] and _edit_distance_le1(kx, ky)
+
+
 def _compatible_first(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not a or not b:
         return True
-    x, y = a[0].rstrip("."), b[0].rstrip(".")
-    if len(x) == 1 or len(y) == 1:
-        return x[0].lower() == y[0].lower()
-    return same_word(x, y)
+    return same_first_name(a[0], b[0])
 
 
 def _block(surname: str) -> str:

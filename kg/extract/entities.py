@@ -20,7 +20,7 @@ from kg import lexicon
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
 from kg.resolve import fold as _fold
-from kg.resolve import same_word, split_name
+from kg.resolve import _edit_distance_le1, same_first_name, same_word, split_name, translit_key
 
 # Names recur across an article and a corpus (resolve.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
@@ -30,7 +30,10 @@ fold = lru_cache(maxsize=1 << 16)(_fold)
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _DE = lexicon.words("de_forms")
-_HONORIFICS = {"m.", "mme", "mlle", "dr", "me", "mgr", "m"}
+_PARTICLE_CAPS = {"Le", "La", "De", "Du", "Van", "Von", "Di", "Da", "El", "Al"}  # "Le Drian", "Van Rompuy"
+_QUALIFIERS = lexicon.words("title_qualifiers")  # "Sous-Secrétaire Adjoint X": no part of the name
+_HONORIFICS = lexicon.words("honorifics")
+_VOCATIVES = lexicon.words("honorific_vocatives")
 _PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
 _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banque", "fondation", "université",
               "parti", "comité", "cour", "tribunal", "office", "organisation", "union", "forum", "centre",
@@ -101,6 +104,7 @@ class EntityFinder:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
         self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
+        self.title_words |= {fold(w) for w in self.title_words}  # "Secretaire", "Delegue": capitals lose accents
         self.demonym_scan = scan.Words(scan.Attr.LOWER, self.demonyms)
         self.title_scan = scan.Words(scan.Attr.LOWER, self.title_words)
         self.triggers = Triggers(vocab, patterns.load("entities"))
@@ -139,6 +143,11 @@ class EntityFinder:
                 continue
             if ent.label_ == "PER":
                 span = _clean_person(ent)
+                while span is not None and fold(scan.orth(doc)[span.start]) in self.title_words:
+                    # "Chancelier", "Ministre Ana Costa": a capitalised title is no part of a name
+                    rest = span.start + 1
+                    span = _clean_person(doc[rest:span.end]) if len(span) > 1 and scan.orth(doc)[rest][:1].isupper() \
+                        else None
                 if span is not None:
                     persons.append(span)
                     taken.update(range(span.start, span.end))
@@ -164,12 +173,17 @@ class EntityFinder:
             if i in taken:
                 continue
             j = i + 1
-            while j < n and j - i <= 4 and orth[j][:1].islower() and doc[j].is_alpha \
+            while j < n and j - i <= 4 and (orth[j][:1].islower() or lower[j] in _QUALIFIERS) and doc[j].is_alpha \
                     and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
-            k = j
+            j = _past_portfolio(doc, j, taken)
+            if j < n - 1 and orth[j] in _PARTICLE_CAPS and orth[j + 1][:1].isupper() and j + 1 not in taken:
+                k = j + 1  # "le ministre des Affaires étrangères Le Drian"
+            else:
+                k = j
             while k < n and k - j < 4 and orth[k][:1].isupper() and doc[k].is_alpha and k not in taken \
-                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start):
+                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start) \
+                    and lower[k] not in self.title_words:
                 k += 1
             if k > j and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
                 spans.append(span)
@@ -184,7 +198,7 @@ class EntityFinder:
                 state = self.lex.countries[body.state]
                 ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
-        elif kind == "capital" and _is_location_use(span):
+        elif kind == "capital" and _is_location_use(span) or kind == "country" and _after_place(span, ms):
             ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
@@ -266,6 +280,45 @@ def _is_location_use(span: Span) -> bool:
     return span.start > 0 and scan.lower(span.doc)[span.start - 1] in _PLACE_PREPS
 
 
+def _past_portfolio(doc: Doc, j: int, taken: set[int]) -> int:
+    """The token after a title's complements: "de l'Union des Comores", "des Affaires étrangères (et des
+    émigrés)" ("le ministre des Affaires étrangères X" names X after its portfolio)."""
+    orth, lower = scan.orth(doc), scan.lower(doc)
+    n = len(doc)
+    for _ in range(3):
+        k = j + 1 if j < n and lower[j] == "et" else j
+        if not (k < n and lower[k] in _DE):
+            break
+        k += 1
+        if k < n and lower[k] in ("la", "l'", "les"):
+            k += 1
+        if k < n and k in taken:
+            while k < n and k in taken:
+                k += 1
+        elif k < n - 1 and orth[k][:1].isupper() and doc[k].is_alpha and orth[k + 1][:1].islower():
+            k += 1  # a capitalised portfolio word and its lowercase adjectives
+        elif k < n and orth[k][:1].islower() and doc[k].is_alpha and lower[j] == "et":
+            k += 1  # "et des émigrés"
+        else:
+            break
+        while k < n and orth[k][:1].islower() and doc[k].is_alpha and lower[k] not in _DE and lower[k] not in (
+                "et", "ou", "à", "au", "pour", "qui", "a", "est"):
+            k += 1
+        j = k
+    return j
+
+
+def _after_place(span: Span, ms: Mentions) -> bool:
+    """'à Luanda (Angola)', 'à Moroni, Comores,': a country that only says where a place is."""
+    doc, i = span.doc, span.start - 2
+    if i < 0 or scan.orth(doc)[span.start - 1] not in ("(", ","):
+        return False
+    m = ms.by_token.get(i)
+    if m is not None:
+        return ms.type_of(m.key) is PLACE
+    return doc[i].ent_type_ == "LOC" and i > 0 and scan.lower(doc)[i - 1] in _PLACE_PREPS
+
+
 def _strip_det(span: Span) -> Span | None:
     start, end = span.start, span.end
     pos = scan.pos(span.doc)
@@ -280,8 +333,11 @@ def _clean_person(ent: Span) -> Span | None:
     """The name part of a PER span, or None when it is not a plausible person name."""
     doc, start, end = ent.doc, ent.start, ent.end
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
-    while start < end and (lower[start] in _HONORIFICS or not orth[start][:1].isupper()
-                           or pos[start] in ("DET", "ADP", "PUNCT")):
+    while start < end and (lower[start] in _HONORIFICS or fold(orth[start]) in _VOCATIVES
+                           or not orth[start][:1].isupper() or pos[start] in ("DET", "ADP", "PUNCT")):
+        if orth[start] in _PARTICLE_CAPS and start + 1 < end and orth[start + 1][:1].isupper() \
+                and fold(orth[start + 1]) not in _GENERIC and fold(orth[start + 1]) not in _VOCATIVES:
+            break  # "Le Drian", "Van Rompuy": the particle is part of the surname
         start += 1
     while end > start and (pos[end - 1] == "PUNCT" or not orth[end - 1][:1].isalpha()):
         end -= 1
@@ -297,7 +353,7 @@ def _clean_person(ent: Span) -> Span | None:
         return None
     if _GLUED.search(text):  # glued words of page chrome: "ActualitéZelensky" (no match spans a space)
         return None
-    if fold(text) in _NOT_NAMES or len(words) > 5:
+    if fold(text) in _NOT_NAMES or len(words) > 5 or len(words) == 1 and fold(text) in _GENERIC | {"affaires"}:
         return None
     return span
 
@@ -307,8 +363,18 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
     clusters: list[tuple[str, tuple[str, ...], str]] = []  # (key, first names, surname)
 
     def find(first: tuple[str, ...], surname: str) -> str | None:
-        hits = [k for k, f, s in clusters if same_word(s, surname) and (not first or not f or same_word(f[0], first[0]))]
-        return hits[-1] if hits else None
+        core = _core(surname)
+        hits = [k for k, f, s in clusters if same_word(_core(s), core) and (not first or not f or same_first_name(f[0], first[0]))]
+        if hits or first:
+            return hits[-1] if hits else None
+        # One word alone that no surname matches: the given name of the only person called so
+        # ("Guido" for "Guido Weber"), or a spelling of one surname ("Hutchison" / "Hutchinson").
+        hits = list(dict.fromkeys(k for k, f, s in clusters if f and same_word(f[0], core)))
+        if not hits:
+            key = translit_key(core)
+            hits = list(dict.fromkeys(k for k, f, s in clusters if f and len(key) >= 6
+                                      and _edit_distance_le1(translit_key(_core(s)), key)))
+        return hits[0] if len(hits) == 1 else None
 
     names = {s.start: split_name(scan.text(s)) for s in spans}
     ordered = sorted(spans, key=lambda s: (0 if names[s.start][0] else 1, s.start))
@@ -322,3 +388,8 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
         keys[span.start] = key
     for span in sorted(spans, key=lambda s: s.start):
         ms.add(span, keys[span.start], _Draft(PERSON))
+
+
+def _core(surname: str) -> str:
+    """A surname without its particles: "Boeselager" of "von Boeselager"."""
+    return surname.split()[-1] if surname else surname

@@ -11,11 +11,13 @@ from itertools import islice
 
 from spacy.tokens import Doc, Token
 
+from kg import lexicon
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
+from kg.resolve import fold
 
 PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
 _FEMININE = {"elle", "-elle", "celle-ci"}
@@ -34,9 +36,10 @@ class Referents:
         self.sources = source_phrases(doc)
         self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
         for u in uses:
-            if u.holder:
-                self.holders_by_title.setdefault((_base_of(u), tuple(sorted(u.principals))), []).append(
-                    (u.start, u.holder))
+            if u.holder:  # under its office class and under its head word ("le secrétaire" = "le secrétaire d'État")
+                for base in dict.fromkeys((_exact_of(u), _base_of(u), _head_base(u))):
+                    self.holders_by_title.setdefault((base, tuple(sorted(u.principals))), []).append(
+                        (u.start, u.holder))
         self.feminine = {u.holder for u in uses if u.holder and _is_feminine(doc, u)}
 
     def of(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
@@ -75,17 +78,26 @@ class Referents:
         return [p for p in use.principals if self.ms.type_of(p) is not PERSON]
 
     def description(self, use: TitleUse) -> str | None:
-        """The person an article calls 'le président ukrainien': the holder of that title seen in it."""
-        want = (_base_of(use), tuple(sorted(use.principals)))
-        found = self.holders_by_title.get(want, [])
-        if not found and use.principals:
-            return None
-        if not found:
-            found = [h for (t, _), hs in self.holders_by_title.items() if t == want[0] for h in hs]
-        before = [h for h in found if h[0] < use.start]
-        pick = max(before) if before else (min(found) if found else None)
-        holders = {k for _, k in found}
-        return pick[1] if pick and len(holders) == 1 else (pick[1] if before else None)
+        """The person an article calls 'le président ukrainien': the holder of that title seen in it
+        (the same words first: "le secrétaire d'État" is the secrétaire d'État named, not another
+        foreign minister; then the same office in other words)."""
+        principals = tuple(sorted(use.principals))
+        for base in dict.fromkeys((_exact_of(use), _base_of(use))):
+            found = self.holders_by_title.get((base, principals), [])
+            if not found and principals:
+                # "le nouveau président français" and "X, président de la République": a holder of that
+                # office named with no principal, when there is only one
+                found = self.holders_by_title.get((base, ()), [])
+                if len({k for _, k in found}) != 1:
+                    continue
+            if not found:
+                found = [h for (t, _), hs in self.holders_by_title.items() if t == base for h in hs]
+            before = [h for h in found if h[0] < use.start]
+            pick = max(before) if before else (min(found) if found else None)
+            holders = {k for _, k in found}
+            if pick and (len(holders) == 1 or before):
+                return pick[1]
+        return None
 
     def pronoun(self, tok: Token) -> str | None:
         """The most salient person before a third-person pronoun."""
@@ -214,21 +226,32 @@ def _conjuncts(tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-_LEADER_TITLES = {"président", "présidente", "dirigeant", "dirigeante", "roi", "reine", "émir", "chef de l'état"}
+# Office classes: titles that name one office in different words (roles_title_classes.tsv).
+_CLASSES = {fold(row[0]): row[1].strip() for row in lexicon._rows("roles_title_classes.tsv")}
 
 
 def _base_of(use: TitleUse) -> str:
     """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire"), and so is
-    every head of state ("le dirigeant russe" = "le président russe")."""
+    every head of state ("le dirigeant russe" = "le président russe") and every foreign minister ("le chef
+    de la diplomatie" = "le ministre des Affaires étrangères")."""
     if use.kind == "envoy":
         return "envoy"
-    if use.title in _LEADER_TITLES or use.title.split()[0] in _LEADER_TITLES:
-        return "leader"
-    return _base(use.title.split()[0])
+    title = fold(use.title)  # the whole title, or a one-word class its head names ("président de la Chine")
+    return _CLASSES.get(title) or _CLASSES.get(title.split()[0]) or _base(use.title.split()[0])
+
+
+def _exact_of(use: TitleUse) -> str:
+    """A title word for word (accents and case folded)."""
+    return "=" + fold(use.title)
+
+
+def _head_base(use: TitleUse) -> str:
+    """The base of a title's head word alone: "secrétaire" of "secrétaire d'État"."""
+    return "envoy" if use.kind == "envoy" else _base(use.title.split()[0])
 
 
 def _base(title: str) -> str:
-    title = title.lower()
+    title = fold(title)
     for suffix in ("e", "s"):
         if title.endswith(suffix) and len(title) > 4:
             title = title[: -len(suffix)]

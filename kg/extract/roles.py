@@ -9,6 +9,7 @@ The holder is a name right after the phrase ("l'envoyé russe Kirill Dmitriev"),
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from spacy.matcher import PhraseMatcher
@@ -68,7 +69,7 @@ class RoleFinder:
         tok = French().tokenizer
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         for title in self.kinds:
-            self.matcher.add(title, [tok(title)])
+            self.matcher.add(title, [tok(v) for v in _accent_variants(title)])
 
     def __call__(self, doc: Doc, ms: Mentions) -> list[TitleUse]:
         """The title phrases of a Doc, each grown over its qualifiers and complements (holders not yet linked)."""
@@ -88,6 +89,21 @@ class RoleFinder:
             uses.append(use)
             doc[s]._.kg_title = use.kind
         return uses
+
+
+def _accent_variants(title: str) -> list[str]:
+    """A title as written with and without its accents, word by word: "Secrétaire d'Etat" is
+    "secrétaire d'état" (capitals often lose their accents)."""
+    def bare(w: str) -> str:
+        return unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode()
+    out = [""]
+    for word in title.split(" "):
+        forms = {word, bare(word)}
+        if "'" in word:
+            head, _, rest = word.partition("'")
+            forms.add(f"{head}'{bare(rest)}")
+        out = [f"{o} {f}".strip() for o in out for f in sorted(forms)]
+    return sorted(set(out))[:16]
 
 
 def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
@@ -172,9 +188,10 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     while i < len(doc):
         m = ms.by_token.get(i)
         if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON and i > start \
-                and not any(k in ms.by_token or lower[k] in _TITLE_WORDS for k in range(start, i)) \
+                and not any(lower[k] in _TITLE_WORDS for k in range(start, i)) \
+                and (not any(k in ms.by_token for k in range(start, i)) or _ends_entity(ms, i - 1)) \
                 and lower[i - 1] not in _DE:
-            break
+            break  # "le président de l'Angola João Lourenço", "le directeur du MAE italien Pasquale Ferrara"
         if lower[i] in (",", "et") and _list_continues(doc, i + 1, ms):
             i += 1
             continue
@@ -182,6 +199,12 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
             break
         i += 1
     return i
+
+
+def _ends_entity(ms: Mentions, i: int) -> bool:
+    """Whether token ``i`` ends the name of a state, organization or place, or is a nationality adjective."""
+    m = ms.by_token.get(i)
+    return m is not None and ms.type_of(m.key) is not PERSON and ms.by_token.get(i + 1) is not m
 
 
 def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
