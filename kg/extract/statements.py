@@ -7,6 +7,8 @@ organization when no person speaks. The content is the quote or the reported cla
 """
 from __future__ import annotations
 
+from itertools import islice
+
 from spacy.tokens import Doc, Span, Token
 
 from kg import lexicon
@@ -15,7 +17,7 @@ from kg.extract.entities import PERSON, PLACE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
-from kg.extract.sents import sent_of
+from kg.extract.sents import sent_at, sent_of, sents_up_to
 from kg.extract.sources import source_start
 from kg.records import Statement
 
@@ -92,11 +94,23 @@ def without_nested(statements: list[Statement]) -> list[Statement]:
 
 def _continues(verb: Token) -> bool:
     """'X a accusé … et a demandé …': the second verb goes on with the first one's statement."""
-    return verb.dep_ == "conj" and verb.head.pos_ == "VERB" and verb.head.lemma_ in _REPORTING_VERBS and not any(
-        c.dep_ == "nsubj" for c in verb.children)
+    if verb.dep_ != "conj" or verb.head.pos_ != "VERB" or verb.head.lemma_ not in _REPORTING_VERBS or any(
+            c.dep_ == "nsubj" for c in verb.children):
+        return False
+    # "… en réaffirmant sa « confiance » … et dénonce « … »": the first verb reported only its quote
+    orth = scan.orth(verb.doc)
+    return not any(orth[k] in _CLOSE for k in range(verb.head.i + 1, verb.i))
 
 
 _REPORTING_VERBS = lexicon.words("reporting_verbs")
+_PERFORMATIVE_VERBS = lexicon.words("statement_performative_verbs")
+_PERFORMATIVE_OBJECTS = lexicon.words("statement_performative_objects")
+_SPEECH_NOUNS = lexicon.words("statement_speech_nouns")
+_CONTROL_NOUNS = lexicon.words("statement_control_nouns")
+_NEGATIONS = lexicon.words("reporting_negations")
+# Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
+_QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
+_CLITIC_SUBJECTS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles"}
 
 
 def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
@@ -104,12 +118,21 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     indirect: list[str] = []
     head, subjects = verb, []
     for _ in range(3):
-        subjects = [c for c in subjects_of(head) if c.dep_ != "nsubj:pass" and not is_impersonal(c)]
+        subjects = [c for c in subjects_of(head) if _active_subject(c) and not is_impersonal(c)]
         if subjects or head.dep_ not in ("conj", "advcl", "xcomp", "acl", "ccomp") or head.head is head:
             break
+        if head.dep_ == "acl" and head.head.lemma_ in _CONTROL_NOUNS:
+            break  # "l'occasion pour X de réitérer": X, not the subject of the noun's verb
         head = head.head
+    if not subjects:
+        subjects = _controller(verb) or _after_infinitive_clause(verb) or _gerund_subject(verb)
     keys: list[str] = []
     for subj in subjects:
+        # "le conseiller de Jan Kowal, Piotr Sidorenko, a déclaré": the name in apposition is the subject
+        appos = [c for c in subj.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
+                 and m.kind == "name" and ms.type_of(m.key) is PERSON]
+        if appos and subj.i not in ms.by_token:
+            subj = appos[0]
         # An unnamed official ("le président des États-Unis") is a person, not the state speaking.
         named = [k for k in refs.group(subj, indirect=indirect, unnamed_as_group=False) if k not in keys]
         if not any(ms.type_of(k) is PERSON for k in named):
@@ -124,15 +147,91 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     return (persons or keys), bool(indirect)
 
 
-def _named_after(doc: Doc, verb: Token, ms: Mentions) -> list[str]:
-    """The first person named after an incise verb, before the next punctuation."""
-    for t in doc[verb.i + 1:sent_of(verb).end]:
+def _active_subject(subj: Token) -> bool:
+    """A subject that speaks: not a passive one, unless the parser called an active clause passive
+    ("a-t-il prévenu": the auxiliary is avoir)."""
+    if subj.dep_ != "nsubj:pass":
+        return True
+    verb = subj.head
+    if any(c.dep_ == "aux:pass" for c in verb.children):
+        return False
+    return any(c.dep_ == "aux:tense" and c.lemma_ == "avoir" for c in verb.children) or (
+        subj.lower_ in _CLITIC_SUBJECTS and subj.i > verb.i)
+
+
+def _controller(verb: Token) -> list[Token]:
+    """'l'occasion pour X de réitérer …', 'le moment pour X de dire …': X is the subject of the infinitive."""
+    noun = verb.head
+    if verb.dep_ != "acl" or "Inf" not in verb.morph.get("VerbForm") or noun.lemma_ not in _CONTROL_NOUNS:
+        # the parser also hangs the infinitive on X itself: "l'occasion pour [le président X] de réitérer"
+        if verb.dep_ == "acl" and "Inf" in verb.morph.get("VerbForm") and noun.head.lemma_ in _CONTROL_NOUNS \
+                and any(c.lower_ == "pour" for c in noun.children):
+            return [noun]
+        return []
+    return [c for c in noun.children if c.i < verb.i and any(g.lower_ == "pour" for g in c.children)]
+
+
+def _gerund_subject(verb: Token) -> list[Token]:
+    """'X a terminé son discours en appelant à …': a gerund's subject is that of the verb it hangs on."""
+    if not any(c.dep_ == "mark" and c.lower_ == "en" for c in verb.children):
+        return []
+    for anc in islice(verb.ancestors, 3):
+        if anc.pos_ in ("VERB", "AUX"):
+            return [c for c in subjects_of(anc) if _active_subject(c) and not is_impersonal(c)]
+    return []
+
+
+def _after_infinitive_clause(verb: Token) -> list[Token]:
+    """'Après avoir déclaré que …, le ministre X a …': the subject of the clause after the comma."""
+    doc = verb.doc
+    lower = scan.lower(doc)
+    k = verb.i - 1
+    while k >= 0 and doc[k].pos_ == "AUX" and "Inf" in doc[k].morph.get("VerbForm"):
+        k -= 1
+    if k < 0 or lower[k] not in ("après", "avant", "sans", "en") or "Fin" in verb.morph.get("VerbForm"):
+        return []
+    if lower[k] == "avant" and not (k + 1 < verb.i and lower[k + 1] in ("de", "d'")):
+        return []
+    sent = sent_of(verb)
+    if k != sent.start and lower[k - 1] not in (",", "et"):
+        return []
+    for t in doc[verb.i + 1:sent.end]:
+        if t.dep_ == "nsubj" and t.i > 0 and lower[t.left_edge.i - 1] == "," and t.head.i > t.i \
+                and t.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
+            return [t]
+    return []
+
+
+def _named_after(doc: Doc, verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
+    """Who speaks after an incise verb, before the next punctuation: a name, a title's holder, a
+    description ("a précisé le secrétaire au Commerce"), and those coordinated with it."""
+    indirect: list[str] = []
+    lower = scan.lower(doc)
+    i, end = verb.i + 1, sent_of(verb).end
+    while i < end:
+        t = doc[i]
         if t.is_punct:
             break
-        m = ms.by_token.get(t.i)
-        if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON:
-            return [m.key]
-    return []
+        if lower[i] in ("à", "au", "aux"):  # "a déclaré à la presse X": the addressee is no speaker
+            noun = t.head
+            i = min(noun.i, _next_punct(doc, i, end) - 1) + 1 if noun.i > i else i + 1
+            continue
+        if i in refs.internal or i in refs.complement:
+            i += 1
+            continue
+        keys = [k for k in refs.group(t, indirect=indirect, unnamed_as_group=False) if ms.type_of(k) is not PLACE]
+        if keys:
+            persons = [k for k in keys if ms.type_of(k) is PERSON]
+            return (persons or keys), bool(indirect)
+        if i in refs.title_head:  # an unnamed speaker
+            break
+        i += 1
+    return [], False
+
+
+def _next_punct(doc: Doc, i: int, end: int) -> int:
+    orth = scan.orth(doc)
+    return next((k for k in range(i, end) if orth[k] in (",", ".", ";", ":", "!", "?")), end)
 
 
 def _clause_end(doc: Doc, verb: Token, sent: Span) -> int:
@@ -144,17 +243,19 @@ def _clause_end(doc: Doc, verb: Token, sent: Span) -> int:
 
 
 @handler("reported_speech")
-def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str):
+def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | list[str], particle: int = 0,
+                    colon: bool = False):
     """A reporting verb and its speaker (the subject); what it reports is, by ``content``:
-    ``que`` a "que" clause, ``quote-after`` a quote right after the verb, ``quote-before`` a quote the
-    verb follows as an incise, ``rest`` the rest of the clause."""
+    ``que`` a "que" clause, ``quote-after`` a quote right after the verb (after a colon only, with
+    ``colon``), ``quote-before`` the quotes the verb follows as an incise, ``rest`` the rest of the
+    clause (or any of a list of these). ``particle`` words after the verb belong to the predicate ("fait savoir", "fait part")."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
     if _continues(verb):
         return None
     qs, used = _quotes(ctx), ctx.state["used"]
     sent = sent_of(verb)
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
-    i = verb.i + 1
+    i = verb.i + 1 + particle
     while i < sent.end and lower[i] in _SKIP_AFTER_VERB and lower[i] not in ("que", "qu'"):
         i += 1
     # "X a dit aux journalistes que …", "X a assuré à son homologue qu'…"
@@ -163,16 +264,27 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str):
     if que is not None and all(orth[k] not in ("«", '"', ",", ";", ":") and pos[k] != "VERB" for k in range(i, que)):
         i = que
     stop = _clause_end(doc, verb, sent)
+    main_subject = _after_infinitive_clause(verb)
+    if main_subject:  # "Après avoir déclaré que …, le ministre X a …": the words end at the comma
+        stop = min(stop, main_subject[0].left_edge.i - 1)
     after = [q for q in qs if verb.i < q[0] <= stop]
     before = [q for q in qs if q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i)]
     has_que = i < sent.end and lower[i] in ("que", "qu'")
-    quote_after = bool(after) and after[0][0] - i <= 3
-    shape = ("que" if has_que else "quote-after" if quote_after else "quote-before" if before else "rest")
-    if shape != content:
+    by_colon = bool(after) and _colon_before(doc, i, after[0][0] - 1)
+    quote_after = bool(after) and (by_colon or (not colon and after[0][0] - i <= 3))
+    if not before and not has_que and not quote_after and _only_addressee(doc, i, stop):
+        before = [q for q in qs if q[1] < verb.i and _subject_between(doc, q[1] + 1, verb)]  # "« … », X a dit aux …"
+    shape = ("que" if has_que else "quote-before" if before else "quote-after" if quote_after else "rest")
+    if shape not in ([content] if isinstance(content, str) else content):
         return None
+    content = shape
+    if _not_asserted(verb) or _performative(verb):
+        return []
     speakers, indirect = _speakers(verb, ms, refs)
-    if not speakers and before:
-        speakers = _named_after(doc, verb, ms)  # "« … », a déclaré à la presse Viktor Lebedev"
+    if shape == "quote-before":
+        speakers = _previous_speaker(ctx, verb, speakers) or speakers
+        if not speakers:  # "« … », a déclaré à la presse Viktor Lebedev", "…, a ajouté le dirigeant sénégalais"
+            speakers, indirect = _named_after(doc, verb, ms, refs)
     if not speakers:
         return []
     quoted = False
@@ -181,16 +293,127 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str):
         taken = [q for q in after if q[1] <= stop]
     elif content == "quote-after":
         words, quoted, taken = _text(doc, *after[0]), True, [after[0]]
+        obj = next((c for c in verb.children if c.dep_ == "obj" and c.left_edge.i < after[0][0] - 1
+                    and c.right_edge.i > after[0][1] + 1 and c.left_edge.i > verb.i), None)
+        if obj is not None and not by_colon:  # "réaffirmant sa « confiance » au groupe …": the whole object
+            words = _text(doc, obj.left_edge.i, min(obj.right_edge.i + 1, stop))
     elif content == "quote-before":
-        words, quoted, taken = _text(doc, *before[-1]), True, [before[-1]]
+        taken = _chain(doc, qs, before[-1])
+        more = _continuation(doc, qs, verb, stop)
+        words, quoted = _text(doc, taken[0][0] - 1, taken[-1][1] + 1), True
+        if more is not None:  # "« … », a souligné X, « … »"
+            words, taken = f"{words} {_text(doc, more[0] - 1, more[1] + 1)}", [*taken, more]
     else:
-        words = _text(doc, i, stop)
-        taken = [q for q in after if q[1] <= stop]
+        inside = next((q for q in qs if q[0] <= verb.i < q[1] and q[0] >= verb.i - 2), None)
+        obj = next((c for c in verb.children if c.dep_ == "obj"), None)
+        if inside is not None:  # "X, « félicite chaleureusement » Y": the verb is quoted with its words
+            words, quoted, taken = _text(doc, inside[0] - 1, stop), True, [inside]
+        elif obj is not None and obj.lemma_ in _SPEECH_NOUNS:  # "« … » X a ainsi conclu son discours"
+            q = next((q for q in qs if q[1] == sent.start - 1 and q[0] - 1 == sent_at(doc, q[0] - 1).start), None)
+            if q is None:
+                return []
+            words, quoted, taken = _text(doc, *q), True, [q]
+        else:
+            words = _text(doc, i, stop)
+            taken = [q for q in after if q[1] <= stop]
     if len(words) < 3:
         return []
     used.update(taken)
+    ctx.state["speakers"] = (verb.i, speakers)
     ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
     return [Statement(s, words, quoted, ev) for s in speakers]
+
+
+def _colon_before(doc: Doc, i: int, mark: int) -> bool:
+    """'Il a lancé à ceux … : « … »': only an addressee between the verb and a colon before the quote."""
+    if mark - 1 < i or scan.orth(doc)[mark - 1] != ":" or mark - i > 14:
+        return False
+    lower = scan.lower(doc)
+    return all(lower[k] not in ("que", "qu'", ".", ";", "«", "»") and "Fin" not in scan.feats(doc, k).get("VerbForm", ())
+               for k in range(i, mark - 1))
+
+
+def _only_addressee(doc: Doc, i: int, stop: int) -> bool:
+    """Nothing after the verb but an addressee ("… a dit aux députés."), or nothing at all."""
+    lower = scan.lower(doc)
+    if i >= stop:
+        return True
+    return lower[i] in ("à", "au", "aux") and not _finite_verb_in(doc, i, stop) and "«" not in lower[i:stop]
+
+
+def _subject_between(doc: Doc, i: int, verb: Token) -> bool:
+    """'« … », X a dit': only a comma, the verb's subject and auxiliaries between the quote and the verb."""
+    if verb.i - i > 8:
+        return False
+    orth = scan.orth(doc)
+    subjects = {t.i for s in subjects_of(verb) for t in s.subtree}
+    return orth[i] in (",", "»", '"') and all(
+        orth[k] in (",", "»", '"') or k in subjects or doc[k].pos_ == "AUX" for k in range(i, verb.i))
+
+
+def _chain(doc: Doc, qs: list[tuple[int, int]], last: tuple[int, int]) -> list[tuple[int, int]]:
+    """The quotes one incise reports: the last one and those joined to it by ',', 'mais', 'et'."""
+    lower = scan.lower(doc)
+    chain = [last]
+    for q in reversed([q for q in qs if q[1] < last[0]]):
+        first = chain[0]
+        if all(lower[k] in _QUOTE_JOINERS for k in range(q[1], first[0])):
+            chain.insert(0, q)
+        else:
+            break
+    return chain
+
+
+def _continuation(doc: Doc, qs: list[tuple[int, int]], verb: Token, stop: int) -> tuple[int, int] | None:
+    """A quote that goes on after the incise and its speaker: '« … », a souligné X, « … »'."""
+    orth, pos = scan.orth(doc), scan.pos(doc)
+    for q in qs:
+        if q[0] - 2 <= verb.i or q[0] > stop + 1:
+            continue
+        if orth[q[0] - 2] == "," and all(orth[k] not in (".", ";", ":", "«", "»", '"') and pos[k] not in ("VERB",)
+                                         for k in range(verb.i + 1, q[0] - 2)):
+            return q
+        return None
+    return None
+
+
+def _not_asserted(verb: Token) -> bool:
+    """'X n'a pas déclaré que …', 'il n'est pas établi si X … ou ne fait que préciser que …': no assertion."""
+    children = list(verb.children)
+    if any(c.lower_ in ("ne", "n'") for c in children) and any(c.lower_ in _NEGATIONS for c in children):
+        return True
+    head = verb
+    for _ in range(3):
+        if any(c.dep_ == "mark" and c.lower_ in ("si", "s'") for c in head.children):
+            return True
+        if head.dep_ not in ("conj", "xcomp") or head.head is head:
+            break
+        head = head.head
+    return False
+
+
+def _performative(verb: Token) -> bool:
+    """'déclarer l'état d'urgence', 'proclamer l'indépendance', 'déclaré coupable': an act, not speech."""
+    if verb.lemma_ not in _PERFORMATIVE_VERBS:
+        return False
+    return any(c.dep_ in ("obj", "xcomp") and (c.lemma_ in _PERFORMATIVE_OBJECTS or c.lower_ in _PERFORMATIVE_OBJECTS)
+               for c in verb.children)
+
+
+def _previous_speaker(ctx: Context, verb: Token, speakers: list[str]) -> list[str]:
+    """'« … », a-t-il ajouté': the pronoun is the person speaking in the passage (the speaker of the
+    statement before, in this sentence or the two before), not the person named last."""
+    subjects = subjects_of(verb)
+    last = ctx.state.get("speakers")
+    if not subjects or not all(s.lower_ in _CLITIC_SUBJECTS for s in subjects) or last is None:
+        return []
+    at, keys = last
+    if len(keys) != 1 or at < sents_up_to(verb, 3)[0].start:
+        return []
+    feminine = any(s.lower_.endswith("elle") or s.lower_.endswith("elles") for s in subjects)
+    if ctx.refs.feminine and feminine != (keys[0] in ctx.refs.feminine):
+        return []
+    return keys
 
 
 @handler("inverted_speaker")
@@ -210,23 +433,26 @@ def inverted_speaker(ctx: Context, verb: Token, rule: Pattern):
         return None
     if any(s.i < verb.i for s in subjects_of(verb)) or not _finite_verb_in(doc, sent.start, k):
         return None  # "Le porte-parole, Dmitri Peskov, a précisé que …": an ordinary subject
+    if any(c.dep_.startswith("aux") and c.i < k for c in verb.children):
+        return None  # "Nous avons, bien entendu, évoqué …": an adverbial between the auxiliary and the verb
     if any(lower[j] in ("que", "qu'") or orth[j] in _OPEN for j in range(verb.i + 1, sent.end)):
         return None
-    keys, indirect = [], []
-    for t in doc[verb.i + 1:sent.end]:
-        if t.is_punct:
-            break
-        if t.i in refs.internal or t.i in refs.complement:
-            continue
-        keys = [key for key in refs.of(t, indirect=indirect, unnamed_as_group=False)
-                if ms.type_of(key) is not PLACE]
-        if keys or t.i in refs.title_head:  # the speaker's phrase, named or not
-            break
+    keys, indirect = _named_after(doc, verb, ms, refs)
     content = _text(doc, sent.start, k)
+    # "« Il existe …, a souligné X. Nous pouvons … »": the quote goes on after the incise's sentence
+    open_quote = next((q for q in qs if q[0] <= verb.i < q[1] and q[1] >= sent.end), None)
+    if open_quote is not None and _opens_sentence(doc, open_quote, sent):
+        content = f"{content}, {_text(doc, sent.end, open_quote[1])}"
     if not keys or len(content) < 3:
         return []
+    ctx.state["speakers"] = (verb.i, keys)
     ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
     return [Statement(key, content, False, ev) for key in keys]
+
+
+def _opens_sentence(doc: Doc, q: tuple[int, int], sent: Span) -> bool:
+    """Whether a quote opens at the start of a sentence (its mark is the sentence's first word)."""
+    return q[0] - 1 == sent.start
 
 
 @handler("according_to")
@@ -239,10 +465,14 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     sent = sent_of(tok)
     orth, lower = scan.orth(doc), scan.lower(doc)
     start = tok.i
-    j, keys, indirect = prep, [], []
+    j, keys, indirect, by_title = prep, [], [], False
     while j < sent.end and orth[j] not in (",", ".", ";", ":"):
         if not keys:
             keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]
+            by_title = j in refs.title_at
+        elif by_title and not any(ms.type_of(k) is PERSON for k in keys) and (m := ms.by_token.get(j)) is not None \
+                and m.kind == "name" and ms.type_of(m.key) is PERSON:
+            keys = [m.key]  # "pour le président de la Commission Jan Kowal": the holder named after the title
         j += 1
     if not keys:
         return []
