@@ -216,3 +216,14 @@ def test_endpoint_credentials_in_the_url_are_refused_unshown():
         with pytest.raises(ValueError, match="credentials do not go in the URL") as err:
             Endpoint.from_url(url, **kwargs)
         assert "hunter2" not in str(err.value)
+
+
+def test_endpoint_silent_server_times_out(home_elsewhere, tmp_path, capsys):
+    home, _ = home_elsewhere
+    release = threading.Event()
+    home.reply = lambda h: (release.wait(10), _answer(h))[1]
+    try:
+        assert main(["query", str(QUERY), "--endpoint", home.url, "--timeout", "0.5"]) == 2
+    finally:
+        release.set()
+    assert _one_error_line(capsys) == f"kg: POST {home.url}/query: no answer within 0.5 s"
