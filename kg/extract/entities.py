@@ -40,6 +40,7 @@ _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banq
               "assemblée", "parlement", "gouvernement", "armée", "fonds", "observatoire", "association"}
 _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
             "royaume", "administration", "capitale", "etats", "region"}
+_NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
 _NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
@@ -153,8 +154,9 @@ class EntityFinder:
                     taken.update(range(span.start, span.end))
             elif ent.label_ in ("LOC", "ORG") and (span := self._add_other(ms, ent)) is not None:
                 taken.update(range(span.start, span.end))
+        run(self.triggers, Context(doc, ms, state={"taken": taken, "demonyms": self.demonyms, "lexicon": self.lex,
+                                                   "persons": persons, "title_words": self.title_words}))
         _add_persons(ms, persons)
-        run(self.triggers, Context(doc, ms, state={"taken": taken, "demonyms": self.demonyms, "lexicon": self.lex}))
         lower = scan.lower(doc)
         for i in scan.indices(doc, self.demonym_scan):
             if i not in taken:
@@ -255,6 +257,33 @@ def ministry(ctx: Context, head: Token, rule: Pattern):
     return []
 
 
+@handler("after_honorific")
+def after_honorific(ctx: Context, head: Token, rule: Pattern):
+    """'M. Paul Martin', 'Mme KOWAL', 'MM. Paul Martin et Jan Kowal': the capitalised words after an
+    honorific name a person, also when the NER missed them."""
+    doc, taken, persons = ctx.doc, ctx.state["taken"], ctx.state["persons"]
+    title_words = ctx.state["title_words"]
+    orth, lower = scan.orth(doc), scan.lower(doc)
+    n, i, found = len(doc), head.i + 1, []
+    while i < n:
+        k = i
+        while k < n and k - i < 4 and k not in taken and doc[k].is_alpha and (
+                orth[k][:1].isupper() or lower[k] in ("de", "du", "von", "van", "al", "el", "ben", "bin")
+                and k + 1 < n and orth[k + 1][:1].isupper()) and fold(orth[k]) not in title_words \
+                and fold(orth[k]) not in _VOCATIVES and not (k > i and doc[k].is_sent_start):
+            k += 1
+        if k == i or (span := _clean_person(doc[i:k])) is None:
+            break
+        found.append(span)
+        if not (orth[head.i] in ("MM.", "Mmes") and k + 1 < n and lower[k] in ("et", ",")):
+            break
+        i = k + 1  # "MM. X et Y": both
+    for span in found:
+        persons.append(span)
+        taken.update(range(span.start, span.end))
+    return [] if found else None
+
+
 def _merge_organization_names(doc: Doc) -> list[Span]:
     """NER spans, with 'Institut Français' + 'des' + 'Relations Internationales' made one organization."""
     ents, out = list(doc.ents), []
@@ -351,7 +380,7 @@ def _clean_person(ent: Span) -> Span | None:
     if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
            for w in words):
         return None
-    if _GLUED.search(text):  # glued words of page chrome: "ActualitéZelensky" (no match spans a space)
+    if _GLUED.search(_NAME_PREFIX.sub("", text)):  # glued words of page chrome: "ActualitéZelensky" (not "MacLeod")
         return None
     if fold(text) in _NOT_NAMES or len(words) > 5 or len(words) == 1 and fold(text) in _GENERIC | {"affaires"}:
         return None
@@ -388,6 +417,9 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
         keys[span.start] = key
     for span in sorted(spans, key=lambda s: s.start):
         ms.add(span, keys[span.start], _Draft(PERSON))
+        h = span.start - 1  # "M. Pompeo a eu un entretien": the honorific stands for the person too
+        if h >= 0 and h not in ms.by_token and scan.lower(span.doc)[h] in _HONORIFICS and span.doc[h].is_title:
+            ms.by_token[h] = ms.by_token[span.start]
 
 
 def _core(surname: str) -> str:
