@@ -128,6 +128,12 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
         subjects = _controller(verb) or _after_infinitive_clause(verb) or _gerund_subject(verb)
     keys: list[str] = []
     for subj in subjects:
+        if "Rel" in subj.morph.get("PronType") and head.dep_ == "acl:relcl":
+            # "son homologue, qui a jugé que …": the antecedent speaks, when it is a person
+            named = [k for k in refs.group(head.head, indirect=indirect, unnamed_as_group=False)
+                     if ms.type_of(k) is PERSON]
+            keys += [k for k in named if k not in keys]
+            continue
         # "le conseiller de Jan Kowal, Piotr Sidorenko, a déclaré": the name in apposition is the subject
         appos = [c for c in subj.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
                  and m.kind == "name" and ms.type_of(m.key) is PERSON]
@@ -263,6 +269,8 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
                 and doc[k].dep_ == "mark"), None)
     if que is not None and all(orth[k] not in ("«", '"', ",", ";", ":") and pos[k] != "VERB" for k in range(i, que)):
         i = que
+    elif i < sent.end and orth[i] == "," and (k := _que_after_parenthetical(doc, verb, i, sent.end)) is not None:
+        i = k  # "Il a souligné, lors de cette rencontre, que …"
     stop = _clause_end(doc, verb, sent)
     main_subject = _after_infinitive_clause(verb)
     if main_subject:  # "Après avoir déclaré que …, le ministre X a …": the words end at the comma
@@ -301,6 +309,12 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
         taken = _chain(doc, qs, before[-1])
         more = _continuation(doc, qs, verb, stop)
         words, quoted = _text(doc, taken[0][0] - 1, taken[-1][1] + 1), True
+        mark = taken[0][0] - 1
+        if mark > sent.start and orth[mark - 1] not in (",", ":", "…") and _finite_verb_in(doc, sent.start, mark):
+            lead = sent.start  # "…, et partagent le même « sentiment d'urgence », a indiqué X": the clause
+            while lead < mark and lower[lead] in _LEADING_WORDS:
+                lead += 1
+            words, quoted = _text(doc, lead, taken[-1][1] + 1), False
         if more is not None:  # "« … », a souligné X, « … »"
             words, taken = f"{words} {_text(doc, more[0] - 1, more[1] + 1)}", [*taken, more]
     else:
@@ -322,6 +336,18 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
     ctx.state["speakers"] = (verb.i, speakers)
     ev = evidence(doc, verb.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
     return [Statement(s, words, quoted, ev) for s in speakers]
+
+
+def _que_after_parenthetical(doc: Doc, verb: Token, i: int, end: int) -> int | None:
+    """The "que" of the verb's clause after a comma-closed parenthetical: 'a souligné, lors de X, que …'."""
+    lower, orth = scan.lower(doc), scan.orth(doc)
+    for k in range(i + 1, min(end, i + 16)):
+        if lower[k] in ("que", "qu'") and doc[k].dep_ == "mark" and orth[k - 1] == "," \
+                and doc[k].head.head == verb and doc[k].head.dep_ == "ccomp":
+            return k
+        if orth[k] in (".", ";", ":", "«", '"'):
+            return None
+    return None
 
 
 def _colon_before(doc: Doc, i: int, mark: int) -> bool:
