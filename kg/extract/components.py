@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from kg import lexicon
 from kg.extract import meetings as _meetings, roles as _roles, statements as _statements  # noqa: F401 (handlers)
+from kg.extract import transcripts as _transcripts  # noqa: F401 (handlers)
 from kg.extract import patterns
 from kg.extract.entities import EntityFinder
 from kg.extract.patterns import Context, Triggers
@@ -90,4 +91,11 @@ def make_statements(nlp: Language, name: str) -> FactExtraction:
     return FactExtraction(nlp, "statements", finish=_statements.without_nested)
 
 
-COMPONENTS = ("kg_entities", "kg_roles", "kg_meetings", "kg_statements")
+# After kg_statements: a transcript turn leaves alone the sentences whose speaker those patterns found.
+@Language.factory("kg_transcripts", requires=["doc._.kg_mentions", "doc._.kg_refs", "doc._.kg_facts", *_PARSE],
+                  assigns=["doc._.kg_facts"])
+def make_transcripts(nlp: Language, name: str) -> FactExtraction:
+    return FactExtraction(nlp, "transcripts")
+
+
+COMPONENTS = ("kg_entities", "kg_roles", "kg_meetings", "kg_statements", "kg_transcripts")

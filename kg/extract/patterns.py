@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from kg import lexicon
 
-FAMILIES = ("entities", "roles", "meetings", "statements")
+FAMILIES = ("entities", "roles", "meetings", "statements", "transcripts")
 RELATIONS = {"entity", "envoy_of", "holds_role", "met_with", "stated"}
 _KEYS = {"id", "yields", "description", "confidence", "trigger", "triggers", "anchor", "phase", "handler", "args",
          "examples"}
