@@ -38,6 +38,7 @@ _TITLE_WORDS = lexicon.words("leader_title_words")
 _BECOME = lexicon.words("becoming_words")
 _LEADS = lexicon.words("leading_verbs")
 _LED_BY = lexicon.words("led_by_participles")
+_MEMBER_VERBS = lexicon.words("roles_member_verbs")
 
 
 @dataclass
@@ -145,7 +146,8 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             use.complement.update(range(i, j))
             use.principals.extend(_complement_principals(doc, i + 1, j, ms))
             i = j
-        elif word in _DE or word == "pour":
+        elif word in _DE or word == "pour" or word in ("à", "au", "aux") and use.kind == "position" \
+                and i == qualified_to and _portfolio_follows(doc, i + 1, ms):
             topic = word == "pour"
             j = _complement_end(doc, i + 1, ms)
             if j == i + 1:
@@ -159,6 +161,14 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
         else:
             break
     use.end = i
+
+
+def _portfolio_follows(doc: Doc, i: int, ms: Mentions) -> bool:
+    """'secrétaire d'État aux Affaires étrangères', 'ministre délégué à la Défense': a capitalised portfolio."""
+    lower, orth = scan.lower(doc), scan.orth(doc)
+    if i < len(doc) and lower[i] in ("la", "l'"):
+        i += 1
+    return i < len(doc) and orth[i][:1].isupper() and i not in ms.by_token and doc[i].is_alpha
 
 
 def _org_follows(doc: Doc, i: int, ms: Mentions) -> bool:
@@ -188,7 +198,7 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     while i < len(doc):
         m = ms.by_token.get(i)
         if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON and i > start \
-                and not any(lower[k] in _TITLE_WORDS for k in range(start, i)) \
+                and not any(lower[k].removeprefix("ex-") in _TITLE_WORDS for k in range(start, i)) \
                 and (not any(k in ms.by_token for k in range(start, i)) or _ends_entity(ms, i - 1)) \
                 and lower[i - 1] not in _DE:
             break  # "le président de l'Angola João Lourenço", "le directeur du MAE italien Pasquale Ferrara"
@@ -367,12 +377,102 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
     subjects = [s for s in subjects if s and ms.type_of(s) in (STATE, ORGANIZATION)]
     if not subjects or verb.i + 1 >= len(doc) or scan.lower(doc)[verb.i + 1] != "par":
         return None
-    for k in range(verb.i + 2, sent_at(doc, verb.i).end):
-        if scan.orth(doc)[k] in (".", ";"):
+    ev = evidence(doc, verb.i, rule)
+    found = [Mandate(key, subjects[0], "représentant", ev)
+             for key in _persons_listed(ctx, verb.i + 2, sent_at(doc, verb.i).end, first_only=rule.args.get("first_only"))]
+    return found or None
+
+
+def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False) -> list[str]:
+    """The persons named from token ``i`` to the end of the clause ("A, son chef de cabinet B, et C"),
+    not those inside a title's complement ("le conseiller de D") nor those after "de" ("le fils de D")."""
+    doc, ms = ctx.doc, ctx.ms
+    orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
+    complements = {k for u in ctx.state["titles"].values() for k in u.complement}
+    found: list[str] = []
+    for k in range(i, end):
+        if orth[k] in (".", ";", ":") or pos[k] in ("VERB", "AUX") and k not in ms.by_token or lower[k] == "qui":
             break
-        if (key := _person_at(ms, k)) and scan.lower(doc)[k - 1] not in _DE:
-            return [Mandate(key, subjects[0], "représentant", evidence(doc, verb.i, rule))]
+        key = _person_at(ms, k)
+        if key and key not in found and k not in complements and (
+                lower[k - 1] not in _DE or lower[k - 2] in (",", "et")):  # "de M. A, de M. B et de Mme C"
+            found.append(key)
+            if first_only:
+                break
+    return found
+
+
+def _state_of(ctx: Context, person: str) -> str | None:
+    """The state a person's title phrase names ("ministre allemand de la Défense", "directeur du MAE italien")."""
+    ms = ctx.ms
+    for use in ctx.state["titles"].values():
+        if use.holder != person:
+            continue
+        for k in [*use.principals, *(m.key for j in range(use.start, use.end) if (m := ms.by_token.get(j)))]:
+            if ms.type_of(k) is STATE:
+                return k
     return None
+
+
+@handler("delegation_members")
+def delegation_members(ctx: Context, tok: Token, rule: Pattern):
+    """'La délégation tunisienne était composée de A, de B et de C', 'Parmi les membres de la délégation
+    géorgienne figurent A, B et C': every member is an envoy of the delegation's state."""
+    use = ctx.state["titles"].get(tok.i)
+    if use is None or not use.title.startswith("délégation"):
+        return None
+    doc, ms = ctx.doc, ctx.ms
+    lower, lemma, pos = scan.lower(doc), scan.lemma(doc), scan.pos(doc)
+    principals = [p for p in use.principals if ms.type_of(p) in (STATE, ORGANIZATION)]
+    if not principals:
+        return None
+    k, end = use.end, sent_at(doc, tok.i).end
+    while k < end and (pos[k] == "AUX" or lower[k] in (",", "se", "s'", "également", "aussi", "notamment")):
+        k += 1
+    if not (k < end and lemma[k] in _MEMBER_VERBS):
+        return None
+    ev = evidence(doc, k, rule)
+    found = [Mandate(key, principals[0], "membre de délégation", ev) for key in _persons_listed(ctx, k + 1, end)]
+    return found or None
+
+
+_RESPECTIVE = {"respectif", "respectifs", "respective", "respectives"}
+_OWN = {"leur", "leurs", "son", "sa", "ses"}
+_OWN_PRINCIPALS = lexicon.words("roles_own_principals")
+
+
+def _own_principal(verb: Token) -> bool:
+    """'représenter leurs pays respectifs', 'représente son gouvernement'."""
+    for c in verb.children:
+        if c.dep_ == "obj" and c.lemma_ in _OWN_PRINCIPALS and any(g.lower_ in _OWN for g in c.children):
+            return True
+    return False
+
+
+@handler("represent_own")
+def represent_own(ctx: Context, verb: Token, rule: Pattern):
+    """'A, ministre français, et B, ministre allemand, qui représentaient leurs pays respectifs': each
+    person represents the state of their own title."""
+    doc, ms = ctx.doc, ctx.ms
+    if not _own_principal(verb):
+        return None
+    lower = scan.lower(doc)
+    qui = next((c for c in verb.children if c.lower_ == "qui"), None)
+    if qui is not None:
+        start = sent_at(doc, verb.i).start
+        persons = []
+        for k in range(qui.i - 1, start - 1, -1):
+            if lower[k] in (";", ":") or scan.orth(doc)[k] == "." and k < qui.i - 1:
+                break
+            if (key := _person_at(ms, k)) and key not in persons:
+                persons.append(key)
+        complements = {k for u in ctx.state["titles"].values() for k in u.complement}
+        persons = [p for p in persons if not any(ms.by_token.get(j) and ms.by_token[j].key == p for j in complements)]
+    else:
+        persons = [k for c in verb.children if c.dep_ == "nsubj" and (k := _person_at(ms, c.i))]
+    ev = evidence(doc, verb.i, rule)
+    found = [Mandate(p, state, "représentant", ev) for p in reversed(persons) if (state := _state_of(ctx, p))]
+    return found or None
 
 
 @handler("represents")
