@@ -108,6 +108,8 @@ _PERFORMATIVE_OBJECTS = lexicon.words("statement_performative_objects")
 _SPEECH_NOUNS = lexicon.words("statement_speech_nouns")
 _CONTROL_NOUNS = lexicon.words("statement_control_nouns")
 _NEGATIONS = lexicon.words("reporting_negations")
+_LITOTES = lexicon.words("statement_litote_verbs")
+_NAME_DETERMINERS = lexicon.words("statement_name_determiners")
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
 _CLITIC_SUBJECTS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles"}
@@ -404,13 +406,15 @@ def _continuation(doc: Doc, qs: list[tuple[int, int]], verb: Token, stop: int) -
 
 
 def _not_asserted(verb: Token) -> bool:
-    """'X n'a pas déclaré que …', 'il n'est pas établi si X … ou ne fait que préciser que …': no assertion."""
-    children = list(verb.children)
-    if any(c.lower_ in ("ne", "n'") for c in children) and any(c.lower_ in _NEGATIONS for c in children):
-        return True
+    """'X n'a pas déclaré que …', 'si X déclare …', 'il n'est pas établi si X … ou ne fait que préciser
+    que …': the statement is denied, supposed or doubted, not asserted."""
     head = verb
-    for _ in range(3):
-        if any(c.dep_ == "mark" and c.lower_ in ("si", "s'") for c in head.children):
+    for _ in range(4):
+        children = list(head.children)
+        if any(c.lower_ in ("ne", "n'") for c in children) and any(c.lower_ in _NEGATIONS for c in children) \
+                and head.lemma_ not in _LITOTES:
+            return True
+        if any(c.dep_ == "mark" and c.lower_ in ("si", "s'") for c in children):
             return True
         if head.dep_ not in ("conj", "xcomp") or head.head is head:
             break
@@ -522,6 +526,20 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     return [Statement(k, content, False, ev) for k in keys]
 
 
+def _is_a_name(doc: Doc, q: tuple[int, int], ms: Mentions) -> bool:
+    """A short quotation that names something: after an article ("la « déclaration de Rome »"), or a
+    capitalised title after a person's name ("X, « L'interview politique », …")."""
+    if q[1] - q[0] > 4 or any(p in ("VERB", "AUX") for p in scan.pos(doc)[q[0]:q[1]]):
+        return False
+    lower, orth = scan.lower(doc), scan.orth(doc)
+    mark = q[0] - 1
+    if mark > 0 and lower[mark - 1] in _NAME_DETERMINERS:
+        return True
+    after_name = mark > 1 and orth[mark - 1] == "," and (m := ms.by_token.get(mark - 2)) is not None \
+        and ms.type_of(m.key) is PERSON
+    return after_name and orth[q[0]][:1].isupper()
+
+
 @handler("orphan_quote")
 def orphan_quote(ctx: Context, mark: Token, rule: Pattern):
     """A quotation no verb reported, in a sentence whose main subject is a person: that person's words."""
@@ -530,7 +548,7 @@ def orphan_quote(ctx: Context, mark: Token, rule: Pattern):
     if q is None or q in ctx.state["used"]:
         return None
     root = sent_of(doc[q[0]]).root
-    if q[0] <= root.i < q[1]:
+    if q[0] <= root.i < q[1] or _is_a_name(doc, q, ms):
         return []
     for verb in doc[q[0]].ancestors:  # "le roi, qui a appelé à « … »": a clause with its own subject
         if verb == root:
