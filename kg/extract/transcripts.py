@@ -25,6 +25,7 @@ from kg.extract.entities import PERSON, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
+from kg.extract.statements import quotes
 from kg.records import Meeting, Statement
 
 _HEADINGS = sorted(lexicon.words("transcript_headings"), key=len, reverse=True)
@@ -51,6 +52,8 @@ _FIRST_PERSON = lexicon.words("transcript_first_person")
 _WELCOME_NOUNS = lexicon.words("transcript_welcome_nouns")
 _ROLE_DETERMINERS = lexicon.words("transcript_role_label_words")
 _SECOND_PERSON = lexicon.words("transcript_second_person")
+_FIRST_PERSON_WORDS = lexicon.words("transcript_first_person_words")
+_FIRST_PERSON_WINDOW = 150  # tokens after the heading read for the first person
 _TURNS = "kg.transcript_turns"
 _CONTINUED = ("question", "answer", "label", "section", "monologue")
 
@@ -208,6 +211,15 @@ def _monologue_speaker(doc: Doc, guests: list[str], ms: Mentions, body_start: in
     return guests[0] if guests else None
 
 
+def _in_first_person(doc: Doc, start: int) -> bool:
+    """Whether the first lines after a heading speak in the first person outside quotations (a speech),
+    not in the third person (a news story under a headline "Discours de X …")."""
+    lower = scan.lower(doc)
+    end = min(len(doc), start + _FIRST_PERSON_WINDOW)
+    quoted = {k for a, b in quotes(doc) if a < end for k in range(a, b)}
+    return any(lower[k] in _FIRST_PERSON_WORDS and k not in quoted for k in range(start, end))
+
+
 def layout(doc: Doc, ms: Mentions) -> Layout | None:
     """The turns of a transcript Doc (None when the Doc is no transcript), read once per Doc."""
     if _TURNS in doc.user_data:
@@ -233,7 +245,9 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     body_start = lines[n_heading][0] if n_heading < len(lines) else len(doc)
     # An unmarked body is the heading person's (a speech); in a joint conference it is theirs only
     # when nothing marks the turns.
-    current = _monologue_speaker(doc, guests, ms, body_start) if by_heading and (not joint or marked == 0) else None
+    current = None
+    if by_heading and (not joint or marked == 0) and _in_first_person(doc, body_start):
+        current = _monologue_speaker(doc, guests, ms, body_start)
     for n, (i, j, start_char, text) in enumerate(lines):
         kind, speaker, content = "monologue", current, start_char
         if n < n_heading:
@@ -390,8 +404,24 @@ def _speaker_meets(ctx: Context, verb: Token, speakers: list[str], rule: Pattern
         return None
     indirect: list[str] = []
     others = [k for k in _meetings._span_keys(doc, start, ctx.ms, ctx.refs, indirect)
-              if ctx.ms.type_of(k) is PERSON]  # "mon collègue libanais" unnamed is not the state
+              if ctx.ms.type_of(k) is PERSON and not _complement_of_event(ctx, k, start)]
     return _meetings._meetings(ctx, verb, _meetings._pairs_across(speakers, others), rule, indirect)
+
+
+def _complement_of_event(ctx: Context, key: str, start: int) -> bool:
+    """'… à quelques jours de l'investiture de X': a person named as the complement of a common noun
+    (no title, no name) is not a participant. Unnamed officials ("mon collègue libanais") are left out
+    by the caller, which keeps persons only."""
+    doc, ms = ctx.doc, ctx.ms
+    sent_end = sent_at(doc, start).end
+    for k in range(start, sent_end):
+        m = ms.by_token.get(k)
+        if m is not None and m.key == key:
+            tok = doc[k]
+            head = tok.head
+            return (tok.dep_ == "nmod" and head.pos_ == "NOUN" and head.i not in ms.by_token
+                    and head.i not in ctx.refs.title_at)
+    return False
 
 
 def _is_passive(verb: Token) -> bool:

@@ -138,3 +138,10 @@ def test_transcripts_news_article_is_no_transcript(run):
 
 def test_transcripts_fold_matches_capitals_to_names():
     assert fold("SECRÉTAIRE D'ÉTAT") == fold("secrétaire d'etat") == "secretaire d'etat"
+
+
+def test_transcripts_news_story_under_a_speech_headline_is_nobodys_speech(run):
+    r = run("Discours de Paul Martin à l'Assemblée générale des Nations unies\n"
+            "Le président Paul Martin a pris la parole mardi devant l'Assemblée générale.\n"
+            "Il a longuement évoqué la situation au Sahel. Les délégués ont applaudi son intervention.\n")
+    assert not [s for s in r.of(Statement) if s.evidence.rule.startswith("transcript.")]
