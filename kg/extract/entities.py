@@ -143,7 +143,7 @@ class EntityFinder:
             if not taken.isdisjoint(range(ent.start, ent.end)):
                 continue
             if ent.label_ == "PER":
-                span = _clean_person(ent)
+                span = _clean_person(_with_particle(ent, taken))
                 while span is not None and fold(scan.orth(doc)[span.start]) in self.title_words:
                     # "Chancelier", "Ministre Ana Costa": a capitalised title is no part of a name
                     rest = span.start + 1
@@ -187,7 +187,8 @@ class EntityFinder:
                     and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start) \
                     and lower[k] not in self.title_words:
                 k += 1
-            if k > j and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES and (span := _clean_person(doc[j:k])) is not None:
+            if k > j and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES \
+                    and (span := _clean_person(_with_particle(doc[j:k], taken))) is not None:
                 spans.append(span)
         return spans
 
@@ -307,6 +308,22 @@ def _longest_first(spans: list[Span]) -> list[Span]:
 def _is_location_use(span: Span) -> bool:
     """'à Moscou', 'rencontres à Berlin': the city as a place, not its government."""
     return span.start > 0 and scan.lower(span.doc)[span.start - 1] in _PLACE_PREPS
+
+
+_SURNAME_PARTICLES = {"von", "van", "de", "du", "der", "den", "da", "di", "al", "el", "bin", "ben", "ibn"}
+
+
+def _with_particle(ent: Span, taken: set[int]) -> Span:
+    """'Karl von Brenner' when the NER stopped at 'Karl' or 'Karl von': the particle and the capitalised
+    word after it belong to the name."""
+    doc, end = ent.doc, ent.end
+    orth, lower = scan.orth(doc), scan.lower(doc)
+    if lower[end - 1] in _SURNAME_PARTICLES and end < len(doc) and orth[end][:1].isupper() and end not in taken:
+        return doc[ent.start:end + 1]
+    if end + 1 < len(doc) and orth[end] in _SURNAME_PARTICLES and orth[end + 1][:1].isupper() \
+            and doc[end + 1].is_alpha and end + 1 not in taken and not doc[end + 1].is_sent_start:
+        return doc[ent.start:end + 2]
+    return ent
 
 
 def _past_portfolio(doc: Doc, j: int, taken: set[int]) -> int:

@@ -63,3 +63,44 @@ def test_entities_capitalised_nationality_inside_a_name_stays(run):
     r = run("Des experts, tels que Marie Lenoir de l'Institut Français des Relations Internationales, sont inquiets.")
     orgs = [e.names for e in r.raw.entities if e.type is EntityType.ORGANIZATION]
     assert orgs == [("Institut Français des Relations Internationales",)]
+
+
+def _persons(r):
+    return sorted(e.names for e in r.raw.entities if e.type is EntityType.PERSON)
+
+
+def test_entities_salutations_are_no_persons(run):
+    r = run("Mesdames et Messieurs, bonjour. Monsieur le Président, je vous remercie.")
+    assert _persons(r) == []
+
+
+def test_entities_capitalised_title_is_no_person(run):
+    r = run("Le Chancelier a reçu le Président du Niger à Berlin.")
+    assert _persons(r) == []
+
+
+def test_entities_given_name_alone_joins_the_only_person_called_so(run):
+    r = run("Guido Weber est arrivé à Paris. Merci Guido pour ta venue, a dit Paul Martin.")
+    persons = [set(e.names) for e in r.raw.entities if e.type is EntityType.PERSON]
+    assert {"Guido Weber", "Guido"} in persons
+
+
+def test_entities_surname_with_particle_joins_full_name(run):
+    r = run("Le grand chancelier Karl von Brenner est arrivé à Rome. Brenner a ensuite rencontré la presse.")
+    persons = [set(e.names) for e in r.raw.entities if e.type is EntityType.PERSON]
+    assert {"Karl von Brenner", "Brenner"} in persons
+
+
+def test_entities_name_after_a_portfolio_is_a_person(run):
+    r = run("Le ministre des Affaires étrangères Kowalczyk a reçu la presse.")
+    assert ("Kowalczyk",) in _persons(r)
+
+
+def test_entities_country_after_a_place_is_a_place(run):
+    r = run("Paul Martin a rencontré à Luanda (Angola) Jan Kowal.")
+    assert not any(e.type is EntityType.STATE for e in r.raw.entities if "Angola" in e.names)
+
+
+def test_entities_honorific_stands_for_the_person(run):
+    r = run("M. Martin a eu un entretien avec le ministre, M. Jan Kowal.")
+    assert ("Jan Kowal",) in _persons(r) and ("Martin",) in _persons(r)

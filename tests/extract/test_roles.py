@@ -83,3 +83,46 @@ def test_roles_passive_delegation_and_side_represented_by(run):
     r = run("La délégation américaine était conduite par le secrétaire d'État Mark Tanner, tandis que la partie "
             "ukrainienne était représentée par Oleg Marchenko.")
     assert {("Mark Tanner", "États-Unis"), ("Oleg Marchenko", "Ukraine")} <= r.mandates()
+
+
+def test_roles_name_after_a_state_complement_is_the_holder(run):
+    r = run("Paul Martin a rencontré le président de l'Angola Jan Kowal à Luanda.")
+    assert ("Jan Kowal", "président", "Angola") in r.positions()
+    assert frozenset({"Paul Martin", "Jan Kowal"}) in r.meetings()
+
+
+def test_roles_title_without_accents_on_capitals(run):
+    r = run("Le Secrétaire d'Etat Adjoint Paul Martin a rencontré la presse.")
+    assert any(h == "Paul Martin" and t.startswith("secrétaire d'etat") for h, t, _ in r.positions())
+
+
+def test_roles_title_alone_refers_to_its_holder(run):
+    r = run("Le secrétaire d'État Paul Martin est arrivé à Luanda. Le secrétaire a souligné l'importance "
+            "de la coopération régionale.")
+    assert any(s == "Paul Martin" for s, _ in r.statements())
+
+
+def test_roles_office_in_other_words_refers_to_its_holder(run):
+    r = run("Le secrétaire d'État Paul Martin est arrivé à Moscou. Le chef de la diplomatie américaine "
+            "a souligné l'importance du dialogue.")
+    assert any(s == "Paul Martin" for s, _ in r.statements())
+
+
+def test_roles_honorific_between_title_and_name(run):
+    r = run("Le ministre des Affaires étrangères, M. Paul Martin, a reçu son homologue allemand, M. Klaus Weber.")
+    assert frozenset({"Paul Martin", "Klaus Weber"}) in r.meetings()
+
+
+def test_roles_delegation_members_are_envoys(run):
+    r = run("La délégation tunisienne était composée de M. Paul Martin, de M. Jan Kowal et de Mme Anna Kovalenko.")
+    assert {("Paul Martin", "Tunisie"), ("Jan Kowal", "Tunisie"), ("Anna Kovalenko", "Tunisie")} <= r.mandates()
+
+
+def test_roles_represented_by_each_listed_person(run):
+    r = run("La Moldavie sera représentée par Paul Martin, son chef de cabinet Jan Kowal, et Anna Kovalenko.")
+    assert {("Paul Martin", "Moldavie"), ("Jan Kowal", "Moldavie"), ("Anna Kovalenko", "Moldavie")} <= r.mandates()
+
+
+def test_roles_organisation_envoys(run):
+    r = run("L'envoyé spécial de l'UA pour le Sahel Paul Martin a rencontré le négociateur en chef de l'OMC Jan Kowal.")
+    assert {("Paul Martin", "UA"), ("Jan Kowal", "OMC")} <= r.mandates()

@@ -58,3 +58,20 @@ def test_resolve_is_independent_of_input_order():
     assert one.key_map == two.key_map
     assert {k: (e.label, e.alt_labels) for k, e in one.entities.items()} == \
            {k: (e.label, e.alt_labels) for k, e in two.entities.items()}
+
+
+def test_resolve_given_name_spellings_and_short_forms_merge():
+    corpus = resolve([_doc("a", ["Anthony J. Kowalski"]), _doc("b", ["Antony Kowalski"]),
+                      _doc("c", ["Mike Weber"]), _doc("d", ["Michael R. Weber"])])
+    assert len(_clusters(corpus)) == 2
+
+
+def test_resolve_different_given_names_stay_apart():
+    corpus = resolve([_doc("a", ["Mark Weber"]), _doc("b", ["Michael Weber"])])
+    assert len(_clusters(corpus)) == 2
+
+
+def test_resolve_surname_first_in_capitals():
+    assert split_name("KOWAL Jan") == (("Jan",), "KOWAL")
+    assert split_name("Jan KOWAL") == (("Jan",), "KOWAL")
+    assert split_name("A. Kowal") == (("A.",), "Kowal")
