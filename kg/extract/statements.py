@@ -137,12 +137,15 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
             keys += [k for k in named if k not in keys]
             continue
         # "le conseiller de Jan Kowal, Piotr Sidorenko, a déclaré": the name in apposition is the subject
-        appos = [c for c in subj.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
-                 and m.kind == "name" and ms.type_of(m.key) is PERSON]
+        appos = _named_in_apposition(subj, ms)
+        conjuncts = [c for c in subj.children if c.dep_ == "conj"]
         if appos and subj.i not in ms.by_token:
             subj = appos[0]
         # An unnamed official ("le président des États-Unis") is a person, not the state speaking.
         named = [k for k in refs.group(subj, indirect=indirect, unnamed_as_group=False) if k not in keys]
+        # "le ministre X et le délégué Y": the names in apposition to each conjunct
+        named += [ms.key_of(a) for c in conjuncts if c.i not in ms.by_token for a in _named_in_apposition(c, ms)[:1]
+                  if ms.key_of(a) not in named]
         if not any(ms.type_of(k) is PERSON for k in named):
             # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
             span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))
@@ -153,6 +156,12 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     keys = [k for k in keys if ms.type_of(k) is not PLACE]
     persons = [k for k in keys if ms.type_of(k) is PERSON]
     return (persons or keys), bool(indirect)
+
+
+def _named_in_apposition(tok: Token, ms: Mentions) -> list[Token]:
+    """The person names in apposition to a phrase ("le conseiller de X, Piotr Sidorenko")."""
+    return [c for c in tok.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
+            and m.kind == "name" and ms.type_of(m.key) is PERSON]
 
 
 def _active_subject(subj: Token) -> bool:
@@ -433,7 +442,7 @@ def _performative(verb: Token) -> bool:
 def _previous_speaker(ctx: Context, verb: Token, speakers: list[str]) -> list[str]:
     """'« … », a-t-il ajouté': the pronoun is the person speaking in the passage (the speaker of the
     statement before, in this sentence or the two before), not the person named last."""
-    subjects = subjects_of(verb)
+    subjects = [s for s in subjects_of(verb) if s.lower_ != "-t"]  # "a-t-il": the euphonic t is no subject
     last = ctx.state.get("speakers")
     if not subjects or not all(s.lower_ in _CLITIC_SUBJECTS for s in subjects) or last is None:
         return []

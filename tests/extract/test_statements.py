@@ -117,3 +117,39 @@ def test_statements_leader_description_resolves_to_the_president(run):
 def test_statements_name_in_a_fronted_phrase_is_not_a_speaker(run):
     r = run("Après sa rencontre avec Taras Bondarenko, Paul Martin a déclaré que la paix était « à portée de main ».")
     assert {s for s, _ in r.statements()} == {"Paul Martin"}
+
+
+def test_statements_incise_pronoun_is_the_passage_speaker_not_the_last_name(run):
+    r = run("Paul Martin a déclaré que Jan Kowal viendrait à Paris. « Nous l'attendons avec impatience », a-t-il ajouté.")
+    assert ("Paul Martin", "Nous l'attendons avec impatience") in r.statements()
+    assert not any(s == "Jan Kowal" for s, _ in r.statements())
+
+
+def test_statements_chained_quotes_before_one_incise_are_one_statement(run):
+    r = run("« Nous avons beaucoup travaillé », mais « il reste des désaccords », a affirmé Jan Kowal.")
+    [(speaker, content)] = r.statements()
+    assert speaker == "Jan Kowal" and "beaucoup travaillé" in content and "il reste des désaccords" in content
+
+
+def test_statements_coordinated_speakers_after_the_verb_both_speak(run):
+    r = run("« La trêve tient », ont indiqué mardi le ministre Paul Martin et le délégué Jan Kowal.")
+    assert {s for s, _ in r.statements()} == {"Paul Martin", "Jan Kowal"}
+
+
+def test_statements_denied_doubted_and_performative_are_not_statements(run):
+    assert not run("Piotr Sidorenko n'a pas déclaré que les négociations étaient rompues.").statements()
+    assert not run("Si Piotr Sidorenko déclare que les négociations sont rompues, la guerre reprendra.").statements()
+    assert not run("Le président Piotr Sidorenko a déclaré l'état d'urgence dans la capitale.").statements()
+
+
+def test_statements_faire_savoir_and_faire_part_report_speech(run):
+    r = run("Anna Kovalenko a fait savoir que son pays souhaitait réduire les coûts.")
+    assert r.statements() == {("Anna Kovalenko", "son pays souhaitait réduire les coûts")}
+    assert not run("Anna Kovalenko a fait partie de la délégation ukrainienne.").statements()
+
+
+def test_statements_quote_only_verb_needs_a_quote(run):
+    r = run("Jan Kowal a ensuite lancé aux députés : « Il est temps de choisir l'Europe. »")
+    assert ("Jan Kowal", "Il est temps de choisir l'Europe.") in r.statements() or \
+        ("Jan Kowal", "Il est temps de choisir l'Europe") in r.statements()
+    assert not run("Jan Kowal a lancé un programme de réformes profondes.").statements()
