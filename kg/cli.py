@@ -4,30 +4,51 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.records import Article
 
 
 def _err(msg: str) -> None:
-    print(f"kg: {msg}", file=sys.stderr)
+    from kg.progress import printable
+
+    print(f"kg: {printable(msg)}", file=sys.stderr)
 
 
 def cmd_build(args) -> int:
-    from kg.formats import RdfFormat, write_graph
-    from kg.ingest import find_files
-    from kg.pipeline import build_triples, worker_count
-    from kg.progress import ProgressBar, Stopwatch
-    from kg.stats import format_stats, graph_stats
+    from kg.formats import RdfFormat, WriteError, check_temp_folder, check_writable
 
     fmt = RdfFormat.from_extension(args.output)
+    before = _file_id(args.output)
+    try:
+        # before the long part: a folder that cannot be written fails now, not after the analysis
+        check_writable(args.output)
+        check_temp_folder()
+        return _build(args, fmt=fmt)
+    except (KeyboardInterrupt, OSError) as err:
+        if not isinstance(err, WriteError):  # which says what it left
+            err.add_note(_output_state(args.output, before))
+        raise
+
+
+def _build(args, *, fmt) -> int:
+    from kg.formats import write_graph
+    from kg.ingest import find_files
+    from kg.pipeline import build_triples, worker_count
+    from kg.progress import ProgressBar, Stopwatch, printable
+    from kg.stats import format_stats, graph_stats
+
     skipped: list[str] = []
     started = time.monotonic()
     # Missing inputs are reported by the build itself; here they only must not stop the count.
-    bar = ProgressBar(len(find_files(args.inputs, lambda path, why: None)),
-                      enabled=False if args.quiet else None)
+    bar = ProgressBar(len(find_files(args.inputs, lambda path, why: None)), enabled=False if args.quiet else None)
 
     def on_skip(path: Path, why: str) -> None:
         skipped.append(str(path))
@@ -50,13 +71,15 @@ def cmd_build(args) -> int:
             _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
             return 1
     watch = Stopwatch()
-    if args.into:
-        triples = _build_into(args, progress=progress, on_skip=on_skip,
-                              on_notice=None if args.strict else on_notice, stopwatch=watch)
-    else:
-        triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
-                                on_notice=None if args.strict else on_notice, stopwatch=watch)
-    bar.close()
+    try:
+        if args.into:
+            triples = _build_into(args, progress=progress, on_skip=on_skip,
+                                  on_notice=None if args.strict else on_notice, stopwatch=watch)
+        else:
+            triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
+                                    on_notice=None if args.strict else on_notice, stopwatch=watch)
+    finally:
+        bar.close()
     if not triples:
         _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
         return 2
@@ -65,15 +88,35 @@ def cmd_build(args) -> int:
     if args.timings:
         _write_timings(args.timings, watch, triples=len(triples), workers=worker_count(args.workers))
     if not args.quiet:
-        print(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s "
-              f"({watch.summary()})", file=sys.stderr)
+        print(printable(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s "
+                        f"({watch.summary()})"), file=sys.stderr)
         print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """What identifies the file at ``path`` (device and inode: a rename puts another there), or None."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _output_state(path: Path, before: tuple[int, int] | None) -> str:
+    """What an interrupted or failed build left at ``path``, ``before`` being what was there when it began."""
+    now = _file_id(path)
+    if now != before:
+        return f"{path} was written"
+    return f"{path} not written" + ("; the file there before is intact" if before else "")
+
+
 def _write_timings(path: Path, watch, **facts) -> None:
     """`kg build --timings FILE`: the seconds of each stage as JSON, for benchmarks and monitoring."""
-    path.write_text(json.dumps({"seconds": watch.seconds, **facts}, indent=1) + "\n", encoding="utf-8")
+    from kg.formats import atomic_output
+
+    with atomic_output(path) as out:
+        out.write((json.dumps({"seconds": watch.seconds, **facts}, indent=1) + "\n").encode("utf-8"))
 
 
 def _build_into(args, **callbacks):
@@ -233,11 +276,13 @@ def make_parser() -> argparse.ArgumentParser:
                        "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them)\n"
                        "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate) are\n"
                        "skipped with one line each on stderr. The output is replaced atomically: an interrupted\n"
-                       "build leaves the previous file intact.",
+                       "or failed build leaves the previous file intact.",
                        epilog="exit status:\n  0    every input was used\n"
                        "  1    --strict and some input would be skipped; nothing written\n"
-                       "  2    error (bad option, no usable article); nothing written\n"
-                       "  3    graph written, but some input was skipped\n  130  interrupted; nothing written",
+                       "  2    error (bad option, no usable article, a file or folder that cannot be written,\n"
+                       "       a full disk); nothing written\n"
+                       "  3    graph written, but some input was skipped\n"
+                       "  130  interrupted (SIGINT, Ctrl-C), 143 terminated (SIGTERM); nothing written",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
     b.add_argument("--into", type=Path, metavar="BUILD_DIR",
@@ -361,14 +406,71 @@ def cmd_serve(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    with _signals_interrupt():
+        try:
+            return args.func(args)
+        except (FileNotFoundError, ValueError, RuntimeError) as err:
+            _err(_message(err))
+            return 2
+        except OSError as err:  # a system fault: full disk, unreadable or unwritable folder...
+            _err(_message(err))
+            return 2
+        except KeyboardInterrupt as err:
+            signum = getattr(err, "signum", signal.SIGINT)
+            _err("; ".join([f"interrupted by {signal.Signals(signum).name}", *getattr(err, "__notes__", ())]))
+            return 128 + signum
+
+
+def _message(err: Exception) -> str:
+    """One line for an error: an OSError from the system as "FILE: reason", others as they say."""
+    if isinstance(err, OSError) and err.errno is not None and err.filename is not None:
+        text = f"{os.fsdecode(err.filename)}: {err.strerror}"
+    else:
+        text = str(err) or type(err).__name__
+    return "; ".join([text, *getattr(err, "__notes__", ())])
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached `kg`; ``signum`` says which (the exit status is 128 + signum)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted in this process, so that what it was doing is undone
+    (workers stopped, temporary files removed) before it exits with 128 + the signal's number.
+
+    A second signal ends the process at once (its workers killed); the handlers do nothing in the
+    forked worker processes, which set their own as they start.
+    """
+    owner, received = os.getpid(), []
+
+    def handler(signum, frame):
+        if os.getpid() != owner:
+            return
+        if received:
+            import multiprocessing
+
+            for child in multiprocessing.active_children():
+                child.kill()
+            # os.write: print could be re-entered, the signal having come in the middle of one
+            os.write(2, f"kg: interrupted again by {signal.Signals(signum).name}; stopped at once\n".encode())
+            os._exit(128 + signum)
+        received.append(signum)
+        raise Interrupted(signum)
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread can handle signals
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return args.func(args)
-    except (FileNotFoundError, ValueError, RuntimeError) as err:
-        _err(str(err))
-        return 2
-    except KeyboardInterrupt:
-        _err("interrupted; outputs written before are intact")
-        return 130
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 if __name__ == "__main__":

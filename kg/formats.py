@@ -1,11 +1,13 @@
 """RDF serialisation formats and atomic writing of output files."""
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import mmap
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,33 +69,161 @@ def _new_file_mode() -> int:
 
 def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None) -> None:
     """Serialise a graph (or the builder's triples) to ``path`` through a temporary file, so a crash
-    never leaves half a file.
+    never leaves half a file (see atomic_output; raises WriteError).
 
     Turtle and N-Triples are sorted, so one graph always gives the same bytes. JSON-LD is compacted
     with the published context, written inline so the file reads offline.
     """
     fmt = fmt or RdfFormat.from_extension(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
     if not isinstance(g, Graph) and fmt not in _SORTED:
         g = graph_of(g)
     if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
         g = _as_dataset(g)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with atomic_output(path) as out:
+        if fmt in _SORTED:
+            _write_sorted(g, fmt, out)
+        else:
+            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
+
+
+class WriteError(OSError):
+    """An output file could not be written: the message names it, says why and what is left there."""
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` when the block ends: flushed, synced, then renamed over it.
+
+    On any error or interrupt ``path`` is left as it was and the temporary file (``.NAME.XXXXXXXX.tmp``
+    beside it) is removed; one left by a killed run is removed by the next (a live one is locked by
+    its writer and kept). An OSError becomes a WriteError naming ``path`` (a full disk, a folder that
+    is read-only or not ours).
+    """
+    existed = path.exists()
+    fd, tmp = _temporary_beside(path)
+    out = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as out:
-            if fmt in _SORTED:
-                _write_sorted(g, fmt, out)
-            else:
-                g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
-            out.flush()
-            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
+        yield out
+        out.flush()
+        os.fsync(out.fileno())  # the bytes are on disk before the name points at them
         # mkstemp makes the file private (0600); give it the mode a plainly created file would have
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if existed and path.exists() else _new_file_mode())
+        os.replace(tmp, path)  # still open, so locked: no other run takes it for a stale one
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        try:
+            out.close()
+        except OSError:
+            pass  # the buffered bytes of a full disk: they were not going to be written
+        if isinstance(err, OSError):
+            left = "the file there before is intact" if existed else "nothing written"
+            raise WriteError(f"{path}: cannot write: {err.strerror or err} ({left})") from err
         raise
+    out.close()
+    _sync_folder(path.parent)
+
+
+def check_writable(path: Path) -> None:
+    """Raise WriteError unless a file can be written at ``path`` (its folder is made if missing),
+    so that a long build fails before its work rather than after."""
+    fd, tmp = _temporary_beside(path)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_temp_folder() -> Path:
+    """The folder for temporary files; raises WriteError when ``TMPDIR`` names one that cannot be
+    written (Python would quietly use another)."""
+    folder = os.environ.get("TMPDIR")
+    if folder:
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kg-probe-")
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as err:
+            raise WriteError(f"TMPDIR {folder}: cannot write temporary files there: {err.strerror or err}") from err
+    try:
+        return Path(tempfile.gettempdir())
+    except FileNotFoundError as err:
+        raise WriteError(f"no folder for temporary files: {err}") from err
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in the folder of ``path`` (made if missing), locked while this process
+    holds it open; stale ones from killed runs removed first."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise WriteError(f"{path}: cannot create the folder {folder}: {err.strerror or err}") from err
+    _remove_stale(path)
+    for _ in range(3):
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        except OSError as err:
+            raise WriteError(f"{path}: cannot write in {folder}: {err.strerror or err}") from err
+        if _lock(fd) and _same_file(fd, tmp):
+            return fd, tmp
+        os.close(fd)  # removed by another run's clean-up before it was locked: make another
+    raise WriteError(f"{path}: cannot write in {folder}: its temporary files keep disappearing")
+
+
+def _lock(fd: int) -> bool:
+    """Lock an open file for as long as it is open (the kernel drops the lock when the process dies);
+    True also where locks are not supported."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def _same_file(fd: int, name: str) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(name))
+    except OSError:
+        return False
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temporary files of earlier writes of ``path`` that no live process holds."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    try:
+        names = [n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+    except OSError:
+        return
+    for name in names:
+        stale = path.parent / name
+        try:
+            fd = os.open(stale, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while its writer is alive
+                if _same_file(fd, str(stale)):
+                    stale.unlink()
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every file system can sync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # Prefixes written in Turtle output, in this order (others are spelled out as full IRIs).

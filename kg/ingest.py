@@ -7,15 +7,19 @@ reported to ``on_skip(path, why)``; what was assumed to read the rest goes to ``
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.dates import parse_date, url_date
 from kg.records import Article
@@ -54,25 +58,66 @@ class SkipError(ValueError):
 def find_files(inputs: Iterable[Path], on_skip: OnSkip | None = None) -> list[Path]:
     """Article files named by ``inputs`` (files, or folders searched recursively), sorted.
 
-    Hidden files and folders (name starting with ".") are not searched.
+    Hidden files and folders (name starting with ".") are not searched, nor are symbolic links to
+    folders. A folder that cannot be listed, and an article name that is not a regular file (a
+    broken link, a FIFO, a device...), go to ``on_skip`` with the reason; files of other types in
+    folders are ignored.
     """
-    found = []
-    for path in inputs:
-        path = Path(path)
-        if path.is_dir():
-            found += [p for p in path.rglob("*") if p.is_file() and InputKind.of(p)
-                      and not any(part.startswith(".") for part in p.relative_to(path).parts)]
-        elif path.is_file():
-            if InputKind.of(path):
-                found.append(path)
+    found: set[Path] = set()
+    for path in map(Path, inputs):
+        if not _is_folder(path):
+            if (why := _not_an_article_file(path, named=True)) is None:
+                found.add(path)
             else:
-                _skip(on_skip, path, f"unsupported file type {path.suffix or '(no extension)'!r}; "
-                      f"use one of {', '.join(SUFFIXES)}")
-        else:
-            if on_skip is None:
-                raise FileNotFoundError(f"{path}: no such file or folder")
-            on_skip(path, "no such file or folder")
-    return sorted(set(found))
+                _skip(on_skip, path, why)
+            continue
+        listing_failed = partial(_unlistable, on_skip)
+        for folder, subfolders, names in os.walk(path, onerror=listing_failed):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            for name in names:
+                file = Path(folder, name)
+                if name.startswith(".") or not InputKind.of(file):
+                    continue
+                if (why := _not_an_article_file(file, named=False)) is None:
+                    found.add(file)
+                else:
+                    _skip(on_skip, file, why)
+    return sorted(found)
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _unlistable(on_skip: OnSkip | None, err: OSError) -> None:
+    _skip(on_skip, Path(err.filename), f"cannot list the folder: {err.strerror}")
+
+
+_FILE_TYPES = {stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISCHR: "a character device",
+               stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
+
+
+def _not_an_article_file(path: Path, *, named: bool) -> str | None:
+    """Why ``path`` cannot be read as an article file, or None when it can (never opens it)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"broken symbolic link (to {os.readlink(path)}, which does not exist)"
+        return "no such file or folder"
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return f"cannot read: {err.strerror}"
+    if not stat.S_ISREG(mode):
+        kind = next((what for test, what in _FILE_TYPES.items() if test(mode)), "not a file")
+        return f"{kind}, not a regular file"
+    if named and not InputKind.of(path):
+        return f"unsupported file type {path.suffix or '(no extension)'!r}; use one of {', '.join(SUFFIXES)}"
+    return None
 
 
 def _skip(on_skip: OnSkip | None, path: Path, why: str) -> None:
@@ -100,23 +145,61 @@ def binary_kind(raw: bytes) -> str | None:
     return "binary data" if b"\x00" in head or controls > len(head) // 100 else None
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Text of ``raw`` and the encoding used: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """Text of ``raw`` and a note on how it was read: None when it is UTF-8 (with or without BOM) or
+    UTF-16 with a BOM.
 
-    French files that are not UTF-8 are almost always Windows-1252 or Latin-1 (the same letters).
+    Bytes that are not UTF-8 are read as Windows-1252 (French files that are not UTF-8 are almost
+    always Windows-1252 or Latin-1, the same letters), run by run: a file mixing both, text pasted
+    from two sources, keeps its UTF-8 lines. Invalid UTF-16 is read with U+FFFD in place of what
+    cannot be decoded (an odd last byte, a lone surrogate).
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[3:].decode("utf-8"), "UTF-8 with BOM"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "UTF-16"
+        return _decode_utf16(raw)
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        return raw.decode("utf-8"), "UTF-8"
+        return body.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
+    text = body.decode("utf-8", errors=_CP1252_FALLBACK)
+    lines = body.splitlines()
+    bad = [line for line in lines if not _is_utf8(line)]
+    if len(bad) == len(lines) or all(line.isascii() for line in lines if _is_utf8(line)):
+        return text, "not valid UTF-8; decoded as Windows-1252"
+    return text, (f"mixed encodings: {len(bad)} of {len(lines)} lines not valid UTF-8, decoded as "
+                  "Windows-1252; the others as UTF-8")
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        return raw.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return raw.decode("latin-1"), "Latin-1"
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _read_as_cp1252(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: an invalid UTF-8 run read as Windows-1252 (Latin-1 for the five bytes
+    Windows-1252 leaves undefined)."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    run = err.object[err.start:err.end]
+    return "".join(chr(b) if b in _CP1252_UNDEFINED else bytes((b,)).decode("cp1252") for b in run), err.end
+
+
+_CP1252_FALLBACK = "kg.cp1252-fallback"
+codecs.register_error(_CP1252_FALLBACK, _read_as_cp1252)
+
+
+def _decode_utf16(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-16"), None
+    except UnicodeDecodeError as err:
+        problem = "an odd number of bytes" if err.reason == "truncated data" else f"{err.reason} at byte {err.start}"
+    return raw.decode("utf-16", errors="replace"), f"not valid UTF-16 ({problem}); what cannot be decoded is read as U+FFFD"
 
 
 def _clean(text: str) -> str:
@@ -300,11 +383,24 @@ def _with_body(article: Article) -> Article:
     return article
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading when it is a regular file; opened without blocking, so that a FIFO
+    put in its place since it was found cannot hold the build."""
+    f = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb")
+    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        f.close()
+        raise SkipError("not a regular file")
+    return f
+
+
 def _read_raw(path: Path, limit: int) -> bytes:
-    size = path.stat().st_size
-    if size > limit:
-        raise SkipError(f"too large: {size / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB for one article")
-    return path.read_bytes()
+    """The bytes of the regular file ``path``, unless it is larger than ``limit``."""
+    with _open_regular(path) as f:
+        info = os.fstat(f.fileno())
+        if info.st_size > limit:
+            raise SkipError(f"too large: {info.st_size / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB "
+                            "for one article")
+        return f.read()
 
 
 def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
@@ -314,9 +410,9 @@ def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
         raise SkipError("empty file" if not raw else "only whitespace")
     if kind := binary_kind(raw):
         raise SkipError(f"binary file ({kind}), not text")
-    text, encoding = decode(raw)
-    if encoding in ("Windows-1252", "Latin-1") and on_notice:  # a guess; UTF-8 and BOMs are certain
-        on_notice(path, f"not valid UTF-8; decoded as {encoding}")
+    text, note = decode(raw)
+    if note and on_notice:  # a guess, or a repair; UTF-8 and BOMs are certain
+        on_notice(path, note)
     _check_text(text, empty="only whitespace")
     title, url, date = _text_metadata(text)
     return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
@@ -344,7 +440,7 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
     """(line number, bytes) of each line; None for a line longer than MAX_FILE_BYTES, which is not kept."""
-    with path.open("rb") as f:
+    with _open_regular(path) as f:
         n = 0
         while True:
             line = f.readline(MAX_FILE_BYTES + 1)

@@ -1,15 +1,20 @@
 """The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import functools
 import gc
 import itertools
 import multiprocessing as mp
+import multiprocessing.pool
 import os
+import signal
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Graph
@@ -65,17 +70,15 @@ def analyze_batch(articles: list[Article], *, keep_text: bool = True) -> list[Do
     return [dataclasses.replace(r, article=dataclasses.replace(r.article, text="", body=())) for r in results]
 
 
-def _chunks(articles: Iterable[Article], size: int, gate: threading.Semaphore) -> Iterator[list[Article]]:
-    """Lists of ``size`` articles, read only when ``gate`` lets one more chunk be in flight."""
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """Lists of ``size`` articles (the last one shorter), read as they are asked for."""
     chunk: list[Article] = []
     for article in articles:
         chunk.append(article)
         if len(chunk) == size:
-            gate.acquire()
             yield chunk
             chunk = []
     if chunk:
-        gate.acquire()
         yield chunk
 
 
@@ -86,12 +89,12 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
     Articles are read as they are needed (at most a few chunks per worker in flight), so memory
     holds the small DocResults, never the input corpus or the Docs. The model is loaded once, before
     the workers start, so that they share it (timed as the stage "model"; "analysis" is the rest).
-    ``keep_text`` as for analyze_batch.
+    ``keep_text`` as for analyze_batch. An exception or interrupt (KeyboardInterrupt) stops the
+    workers before it goes on.
     """
     watch = stopwatch or Stopwatch()
     results: list[DocResult] = []
-    gate = threading.Semaphore(1 if workers <= 1 else 3 * workers)
-    chunks = _chunks(articles, CHUNK, gate)
+    chunks = _chunks(articles, CHUNK)
     first = next(chunks, None)
     if first is None:  # nothing to analyse (e.g. every article cached): no model to load
         return results
@@ -99,19 +102,100 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
         nlp_mod.load()
     with watch.stage("analysis"):
         todo = itertools.chain([first], chunks)
-        # fork: the workers inherit the loaded model instead of loading their own
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with _frozen(enabled=workers > 1), \
-                ctx.Pool(workers, maxtasksperchild=WORKER_TASKS) if workers > 1 else nullcontext() as pool:
-            # Pool.imap feeds tasks from a thread that would otherwise read the whole input at once.
-            analyze = functools.partial(analyze_batch, keep_text=keep_text)
-            for batch in pool.imap(analyze, todo) if pool else map(analyze, todo):
-                gate.release()
+        analyze = functools.partial(analyze_batch, keep_text=keep_text)
+        with worker_pool(workers) as pool:
+            for batch in _in_order(pool, analyze, todo, window=3 * workers) if pool else map(analyze, todo):
                 for result in batch:
                     results.append(result)
                     if progress:
                         progress(len(results), result.article)
     return results
+
+
+def _in_order(pool, fn: Callable, tasks: Iterable, *, window: int) -> Iterator:
+    """``fn`` of each task, run in ``pool``, in the order of ``tasks``, with at most ``window`` in flight.
+
+    Tasks are handed over from the calling thread: a reader blocked inside the pool's own feeder
+    thread is what kept a 2-worker build from stopping on Ctrl-C.
+    """
+    pending: deque = deque()
+    for task in tasks:
+        pending.append(pool.apply_async(fn, (task,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+# Seconds the pool is given to stop by itself after an interrupt before its workers are killed.
+STOP_S = 1.0
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[mp.pool.Pool | None]:
+    """A pool of ``workers`` forked processes (None for one: the caller's own process does the work).
+
+    The workers ignore SIGINT (a Ctrl-C reaches the whole process group; the parent decides) and die
+    with the parent, even when it is killed with SIGKILL. Leaving the block by an exception or an
+    interrupt stops them within about STOP_S seconds, whatever state they are in.
+    """
+    if workers <= 1:
+        yield None
+        return
+    # fork: the workers inherit the loaded model instead of loading their own
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    before = {p.pid for p in mp.active_children()}
+    pool = None
+    with _frozen(enabled=True):
+        try:
+            pool = ctx.Pool(workers, initializer=_worker_started, initargs=(os.getpid(),),
+                            maxtasksperchild=WORKER_TASKS)
+            yield pool
+            pool.close()
+            pool.join()
+        except BaseException:
+            _stop(pool, spare=before)
+            raise
+
+
+def _stop(pool: mp.pool.Pool | None, *, spare: set[int]) -> None:
+    """Stop ``pool`` and kill whatever children it leaves (but those in ``spare``) after STOP_S.
+
+    Pool.terminate alone can wait for ever: on a lock a killed worker held, or on a worker
+    busy with its chunk. It runs in a thread of its own, given STOP_S seconds.
+    """
+    if pool is not None:
+        stopper = threading.Thread(target=pool.terminate, name="kg-pool-stop", daemon=True)
+        stopper.start()
+        stopper.join(STOP_S)
+    for child in mp.active_children():
+        if child.pid not in spare:
+            child.kill()
+            child.join(STOP_S)
+
+
+def _worker_started(parent: int) -> None:
+    """Set up a worker process: signals left to the parent, and death with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent was gone before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send SIGKILL to this process when the thread that forked it ends (prctl
+    PR_SET_PDEATHSIG): a parent killed with SIGKILL cannot stop its workers. Elsewhere, a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager

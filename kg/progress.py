@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -41,7 +42,7 @@ class ProgressBar:
         text = f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{self.total} articles  {rate:.1f}/s"
         if done and self.total > done:
             text += f"  left {_clock((self.total - done) / rate)}"
-        return f"{text}  {name}" if name else text
+        return f"{text}  {printable(name)}" if name else text
 
     def update(self, done: int, name: str = "") -> None:
         if not self.enabled:
@@ -77,3 +78,25 @@ class Stopwatch:
     def summary(self) -> str:
         """``model 4.1 s, analysis 30.2 s, ...`` in the order the stages first ran."""
         return ", ".join(f"{name} {s:.1f} s" for name, s in self.seconds.items())
+
+
+def printable(text: str) -> str:
+    """``text`` as one line that cannot act on a terminal: control and format characters (line ends,
+    ANSI escapes, bidirectional overrides), line separators and the undecodable bytes of a file name
+    are shown as escapes (``\\n``, ``\\x1b``, ``\\u202e``, ``\\xff``)."""
+    if text.isprintable():
+        return text
+    return "".join(_escaped(c) if unicodedata.category(c) in _UNSAFE else c for c in text)
+
+
+_UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that was not valid UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -38,7 +38,7 @@ def test_ingest_latin1_with_byte_undefined_in_cp1252(tmp_path):
     path.write_bytes(text.encode("latin-1"))
     (art,), _, notes = _read([path])
     assert art.text == text
-    assert notes == [(path, "not valid UTF-8; decoded as Latin-1")]
+    assert notes == [(path, "not valid UTF-8; decoded as Windows-1252")]
 
 
 def test_ingest_same_article_in_two_encodings_is_a_duplicate(tmp_path):
