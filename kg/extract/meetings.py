@@ -15,10 +15,11 @@ from spacy.tokens import Doc, Token
 from kg import lexicon
 from kg.dates import french_date
 from kg.extract import scan
-from kg.extract.entities import PLACE, Mentions
+from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
+from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of
 from kg.records import Meeting
 
@@ -29,6 +30,10 @@ _NEGATING_WORDS = lexicon.words("negating_words")
 DE = lexicon.words("de_forms")
 _LOCATION_PREPS = lexicon.words("location_preps")
 _COORDINATION = {"et", ",", "ainsi", "que", *DE, "l'", "la", "le", "les"}
+# "ses homologues espagnol et italien": the holders of the subject's own office for those states.
+_COUNTERPART_NOUNS = lexicon.words("meeting_counterpart_nouns")
+# "X, qui a été reçu par Y": the relative pronoun stands for the noun the clause qualifies.
+_RELATIVE_SUBJECTS = lexicon.words("meeting_relative_subjects")
 
 
 def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
@@ -53,7 +58,7 @@ def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str =
     doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
     subjects = _agents(_subject_keys(verb, refs, indirect), ms)
     start = _after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
-    others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
+    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
     return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
 
 
@@ -65,7 +70,7 @@ def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting
     if not subjects:
         return _meetings(ctx, verb, _pairs_within(_agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
                          rule, indirect)
-    others = _agents(_span_keys(doc, _after_avec(doc, verb), ms, refs, indirect), ms)
+    others = _agents(_span_keys(doc, _after_avec(doc, verb), ms, refs, indirect, peers=subjects), ms)
     pairs = _pairs_across(subjects, others) if others else _pairs_within(subjects)
     return _meetings(ctx, verb, pairs, rule, indirect)
 
@@ -79,9 +84,18 @@ def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
 
 
 @handler("meeting_noun")
-def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str) -> list[Meeting]:
-    """'une rencontre entre X et Y' (``link="entre"``); 'X a eu des entretiens avec Y' (``link="avec"``)."""
+def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str, adjunct: bool = False) -> list[Meeting]:
+    """'une rencontre entre X et Y' (``link="entre"``); 'X a eu des entretiens avec Y' (``link="avec"``).
+
+    With ``adjunct``, only a noun in an adjunct of a verb that is no meeting verb ('X a déclaré lors d'une
+    rencontre avec Y') or governed by a passive ('la décision a été prise par X lors d'une rencontre avec
+    Y': the agent) is read.
+    """
     doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    if adjunct:
+        governor = _adjunct_governor(noun)
+        if governor is None:
+            return None
     sent = sent_of(noun)
     lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     for j in range(noun.i + 1, min(sent.end, noun.i + 8)):
@@ -92,11 +106,13 @@ def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str) -> list
             if link == "entre":
                 keys = _span_keys(doc, j + 1, ms, refs, indirect, coordinated=True)
                 return _meetings(ctx, noun, _pairs_within(_agents(keys, ms)), rule, indirect)
-            governor = _governor(noun)
+            governor = _adjunct_governor(noun) if adjunct else _governor(noun)
             if governor is None or noun.dep_.startswith("nsubj") or _is_meeting_verb(governor):
                 return []
-            others = _agents(_span_keys(doc, j + 1, ms, refs, indirect), ms)
-            subjects = _agents(_subject_keys(governor, refs, indirect), ms)
+            agent = _passive_agent(governor)
+            subjects = _agents(_group_of(agent, refs, indirect) if agent is not None else
+                               _subject_keys(governor, refs, indirect), ms)
+            others = _agents(_span_keys(doc, j + 1, ms, refs, indirect, peers=subjects), ms)
             return _meetings(ctx, noun, _pairs_across(subjects, others), rule, indirect)
         if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
             break
@@ -123,6 +139,23 @@ def _governor(noun: Token) -> Token | None:
     return None
 
 
+def _passive_agent(verb: Token) -> Token | None:
+    """The 'par' agent of a passive verb ('a été prise par X')."""
+    if not any(c.dep_ == "aux:pass" for c in verb.children):
+        return None
+    return next((c for c in verb.children if c.dep_ == "obl:agent"), None)
+
+
+def _adjunct_governor(noun: Token) -> Token | None:
+    """The verb of a meeting noun in an adverbial adjunct ('lors d'une rencontre avec Y'), or of a noun
+    governed by a passive with an agent; None for the other nouns."""
+    head = noun.head
+    if head.pos_ == "ADV" and head.head.pos_ == "VERB" and head.head is not head:
+        return head.head
+    governor = _governor(noun)
+    return governor if governor is not None and _passive_agent(governor) is not None else None
+
+
 def _agents(keys: list[str], ms: Mentions) -> list[str]:
     return [k for k in keys if ms.type_of(k) is not PLACE]
 
@@ -145,7 +178,7 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     for _ in range(3):
         subjects = subjects_of(head)
         if subjects:
-            return [k for s in subjects if not is_impersonal(s) for k in refs.group(s, indirect=indirect)]
+            return [k for s in subjects if not is_impersonal(s) for k in _subject_group(s, refs, indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
             break
         feats = scan.feats(head.doc, head.i)
@@ -158,13 +191,133 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     return []
 
 
+def _antecedent(subj: Token) -> Token:
+    """'X, qui a été reçu par Y': a relative pronoun subject stands for the noun its clause qualifies."""
+    if subj.lower_ in _RELATIVE_SUBJECTS and subj.head.dep_ == "acl:relcl" and subj.head.head is not subj.head:
+        return subj.head.head
+    return subj
+
+
+def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[str]:
+    """What a subject refers to; a relative 'qui' whose parsed antecedent names no one ('X, ministre
+    délégué pour la coopération qui a été reçu par Y'): the person named last before it in the sentence."""
+    keys = _group_of(_antecedent(subj), refs, indirect)
+    if keys or subj.lower_ not in _RELATIVE_SUBJECTS or subj.head.dep_ != "acl:relcl":
+        return keys
+    ms = refs.ms
+    for j in range(subj.i - 1, sent_of(subj).start - 1, -1):
+        m = ms.by_token.get(j)
+        if m is not None and ms.type_of(m.key) is PERSON and j not in refs.complement:
+            indirect.append(m.key)
+            return [m.key]
+    return []
+
+
+def _group_of(tok: Token, refs: Referents, indirect: list) -> list[str]:
+    """refs.group of a subject, with what the parser hung on its name: 'M. Paul Martin' (the honorific made
+    the head), 'le président X et le chancelier Y' (the second title coordinated with the first name)."""
+    keys = refs.group(tok, indirect=indirect)
+    for c in tok.children:
+        if c.dep_ in ("flat:name", "appos") and c.i in refs.ms.by_token and (
+                not keys or any(g.dep_ == "conj" for g in c.children)):
+            keys += [k for k in refs.group(c, indirect=indirect) if k not in keys]
+    return keys
+
+
+def _office_of(refs: Referents, key: str, before: int) -> TitleUse | None:
+    """The title phrase naming ``key`` as its holder (the latest before token ``before``, else the first)."""
+    uses = sorted({id(u): u for u in refs.title_at.values() if u.holder == key}.values(), key=lambda u: u.start)
+    earlier = [u for u in uses if u.start < before]
+    return earlier[-1] if earlier else (uses[0] if uses else None)
+
+
+def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str], set[int]]:
+    """The states of a title and the demonyms coordinated with its own ('homologues espagnol, italien
+    et polonais'), with the tokens of those demonyms."""
+    states = [p for p in use.principals if ms.type_of(p) is STATE]
+    seen: set[int] = set()
+    head = doc[use.start]
+    todo = [c for c in head.children if c.dep_ in ("amod", "conj") and c.pos_ == "ADJ"]
+    while todo:
+        t = todo.pop()
+        m = ms.by_token.get(t.i)
+        if t.i in seen or m is None or m.kind != "demonym" or ms.type_of(m.key) is not STATE:
+            continue
+        seen.add(t.i)
+        if m.key not in states:
+            states.append(m.key)
+        todo += [c for c in t.children if c.dep_ == "conj" and c.pos_ == "ADJ"]
+    states.sort(key=lambda k: min([j for j in seen if ms.by_token[j].key == k], default=use.start))
+    return states, seen
+
+
+def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, peers: list[str]):
+    """'ses homologues espagnol et italien' (the subject's office), 'les ministres français et allemands
+    des Affaires étrangères': for each state, the holder of that office for it in the article, else the
+    state. None when the phrase is not such a title."""
+    counterpart = use.title.lower() in _COUNTERPART_NOUNS
+    if use.holder or not (use.plural or counterpart):
+        return None
+    states, demonyms = _coordinated_states(doc, use, ms)
+    if not states:
+        return None
+    # "les ministres finlandais, X et suédoise, Y": the names set off by commas are the holders
+    orth = scan.orth(doc)
+    named_after = [m.key for j in range(use.start + 1, min(use.end + 2, len(doc)))
+                   if orth[j - 1] == "," and (m := ms.by_token.get(j)) is not None and m.start == doc[j].idx
+                   and ms.type_of(m.key) is PERSON]
+    others = [p for p in use.principals if p not in states and ms.type_of(p) is not PERSON]
+    if named_after:
+        return others + [k for k in named_after if k not in peers and k not in others], demonyms
+    if counterpart:
+        office = next((o for o in (_office_of(refs, k, use.start) for k in peers) if o is not None), None)
+        if office is None:
+            return states, demonyms
+        title, kind = office.title, office.kind
+    else:
+        lower = scan.lower(doc)
+        head = use.title.split()[0].lower()
+        head = head[:-1] if head.endswith(("s", "x")) and len(head) > 4 else head
+        title = " ".join([head, *(lower[j] for j in sorted(use.complement) if j not in ms.by_token)])
+        kind = use.kind
+    uses = {id(u): u for u in refs.title_at.values() if u.holder and u.holder not in peers}.values()
+    principals: dict[str, set[str]] = {}
+    for u in uses:
+        principals.setdefault(u.holder, set()).update(u.principals)
+    named, loose = {}, {}
+    for state in states:
+        holder = refs.description(TitleUse(use.start, use.end, title, kind, False, principals=[state]))
+        if holder is not None and (holder in peers or ms.type_of(holder) is not PERSON):
+            holder = None
+        # the state's own holder: named for it ("son homologue allemand, X"), or for no state at all
+        counterparts = {u.holder for u in uses if state in u.principals and u.title.lower() in _COUNTERPART_NOUNS}
+        if holder is not None and state in principals.get(holder, ()):
+            named[state] = holder
+        elif len(counterparts) == 1:
+            named[state] = counterparts.pop()
+        elif holder is not None and not principals.get(holder):
+            loose[state] = holder
+    taken = list(named.values())
+    keys = others
+    for state in states:
+        holder = named.get(state) or loose.get(state)
+        if state not in named and (holder in taken or list(loose.values()).count(holder) > 1):
+            holder = None
+        keys.append(holder or state)
+    return keys, demonyms
+
+
 def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
-               coordinated: bool = False) -> list[str]:
+               coordinated: bool = False, peers: list[str] | None = None,
+               persons_after_preps: bool = False) -> list[str]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
 
-    With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read.
+    With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read. ``peers`` (the other
+    side) are whose office "ses homologues" names. With ``persons_after_preps``, a person named after
+    "à" is a participant ("rendre visite à X"), not a place.
     """
     keys: list[str] = []
+    skip: set[int] = set()
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
     lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     while i < sent_end:
@@ -179,8 +332,11 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
             break
         m = ms.by_token.get(i)
         bare_adjective = m is not None and m.kind == "demonym" and pos[i] == "ADJ"
-        if m is not None and m.start == doc[i].idx and (_after_location_prep(doc, i) or _complement_of_thing(doc, i, refs)):
-            i += 1  # "reçu à l'Élysée": where, not who; "a reçu le soutien de Washington": not a meeting
+        at_place = _after_location_prep(doc, i) and not (persons_after_preps and ms.type_of(m.key) is PERSON) \
+            if m is not None else False
+        if m is not None and m.start == doc[i].idx and (at_place or _complement_of_thing(doc, i, refs)):
+            while i < sent_end and ms.by_token.get(i) is m:  # the whole name: "à Académie royale de X"
+                i += 1  # "reçu à l'Élysée": where, not who; "a reçu le soutien de Washington": not a meeting
             continue
         use = refs.title_head.get(i)
         if use is not None and _complement_of_thing(doc, i, refs):
@@ -188,12 +344,38 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
             while i < sent_end and use.holder and ms.key_of(doc[i]) == use.holder:
                 i += 1
             continue
-        if i not in refs.complement and i not in refs.internal and not bare_adjective:
+        if use is not None and _apposed_to_person(doc, use, ms, refs):
+            i = use.end  # "Josep Weber, vice-président de la Commission, Haut représentant de l'Union": his titles
+            continue
+        found = _holders_for_states(doc, use, ms, refs, peers or []) if use is not None else None
+        if found is not None:
+            keys += [k for k in found[0] if k not in keys]
+            skip |= found[1]
+            i += 1
+            continue
+        if i not in refs.complement and i not in refs.internal and not bare_adjective and i not in skip:
             for k in refs.of(doc[i], indirect=indirect):
                 if k not in keys:
                     keys.append(k)
         i += 1
     return keys
+
+
+def _apposed_to_person(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents) -> bool:
+    """'X, vice-président de la Commission, Haut représentant de l'Union': an unnamed title right after a
+    person (or after another title of that person) and a comma describes them, and names no one else."""
+    if use.holder or refs.description(use) is not None:
+        return False
+    j = use.start - 1
+    while j >= 0 and scan.pos(doc)[j] == "DET":
+        j -= 1
+    if j < 1 or scan.orth(doc)[j] != ",":
+        return False
+    m = ms.by_token.get(j - 1)
+    if m is not None and ms.type_of(m.key) is PERSON and (j - 1) not in refs.complement:
+        return True
+    before = refs.title_at.get(j - 1)
+    return before is not None and before.holder is not None and ms.type_of(before.holder) is PERSON
 
 
 def _after_location_prep(doc: Doc, i: int) -> bool:
@@ -260,3 +442,140 @@ def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
         if lower[i - 1] in _LOCATION_PREPS and (best is None or abs(i - trigger.i) < abs(best[0] - trigger.i)):
             best = (i, m.key)
     return best[1] if best else None
+
+
+@handler("talked_together")
+def talked_together(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
+    """'X et Y ont échangé sur la Syrie': a verb of talks with no "avec", whose coordinated subjects talked."""
+    doc = ctx.doc
+    if _after_avec(doc, verb) < sent_of(verb).end:
+        return None
+    indirect: list[str] = []
+    subjects = _agents(_subject_keys(verb, ctx.refs, indirect), ctx.ms)
+    if len(subjects) < 2:
+        return None
+    return _meetings(ctx, verb, _pairs_within(subjects), rule, indirect)
+
+
+def _counterpart_start(doc: Doc, frm: int, preps: frozenset[str] | set[str], limit: int = 16) -> int | None:
+    """The token after the preposition that introduces the person visited or called ('visite à X',
+    'visite auprès de X'), looked for from token ``frm`` within the clause."""
+    lower, pos = scan.lower(doc), scan.pos(doc)
+    end = min(sent_of(doc[frm]).end, frm + limit)
+    for j in range(frm, end):
+        if lower[j] in preps:
+            k = j + 1
+            if lower[j] == "auprès" and k < end and lower[k] in DE:
+                k += 1
+            return k if k < end else None
+        if lower[j] in _CLAUSE_STOP or pos[j] in ("VERB", "AUX") and j > frm:
+            break
+    return None
+
+
+def _is_place_phrase(doc: Doc, i: int, ms: Mentions) -> bool:
+    """'une visite au Japon', 'à Paris': a state or a place right after the preposition."""
+    pos = scan.pos(doc)
+    while i < len(doc) and pos[i] == "DET":
+        i += 1
+    m = ms.by_token.get(i)
+    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, PLACE)
+
+
+@handler("visit")
+def visit(ctx: Context, verb: Token, rule: Pattern, *, noun: bool = True) -> list[Meeting] | None:
+    """'X a rendu (une) visite (de courtoisie) à Y', 'X a téléphoné à Y' (``noun=False``): the subject
+    met the person after the preposition; a visit to a country or a city is no meeting."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    frm = verb.i + 1
+    if noun:
+        visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
+        if visit_noun is None:
+            return None
+        frm = visit_noun.i + 1
+    start = _counterpart_start(doc, frm, _VISIT_PREPS)
+    if start is None or _is_place_phrase(doc, start, ms):
+        return None
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    others = [k for k in _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, persons_after_preps=True), ms)]
+    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+
+
+_VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
+_VISIT_PREPS = lexicon.words("meeting_visit_preps")
+_ATTENDING = lexicon.words("meeting_attendance_verbs")
+_MEETING_NOUNS = lexicon.words("meeting_nouns")
+_MULTILATERAL = lexicon.words("meeting_multilateral_nouns")
+
+
+def _meeting_noun_of(tok: Token) -> Token | None:
+    """The meeting noun a phrase names: the noun itself, or the head of its 'de' complement ('une
+    réunion des ministres de l'OTAN, qui s'est tenue': the relative hangs on 'ministres')."""
+    for t in (tok, tok.head, tok.head.head):
+        if t.pos_ == "NOUN" and (t.lemma_ in _MEETING_NOUNS or t.lemma_ in _MULTILATERAL):
+            return t
+        if t.dep_ != "nmod":
+            break
+    return None
+
+
+def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[str]:
+    """Who took part in a meeting: the subject of 'participer / assister / prendre part à' the meeting."""
+    verb = meeting.head
+    if verb.pos_ != "VERB" or not (verb.lemma_ in _ATTENDING or verb.lemma_ == "prendre" and any(
+            c.lower_ == "part" for c in verb.children)):
+        return []
+    return _subject_keys(verb, refs, indirect)
+
+
+@handler("in_presence")
+def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
+    """'La réunion s'est tenue en présence de X, Y et Z': they met each other, and whoever took part in
+    the meeting ('le ministre a participé à une réunion, qui s'est tenue en présence de …')."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    head = noun.head
+    meeting = _meeting_noun_of(head)
+    if meeting is None and head.pos_ in ("VERB", "AUX"):
+        meeting = next((m for s in subjects_of(head) if (m := _meeting_noun_of(_antecedent(s))) is not None), None)
+    if meeting is None:
+        return None
+    start = noun.i + 1 + (scan.lower(doc)[noun.i + 1] in DE if noun.i + 1 < len(doc) else 0)
+    others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
+    hosts = _agents(_attendees(meeting, refs, indirect), ms)
+    pairs = sorted(set(_pairs_across(hosts, others)) | set(_pairs_within(others)))
+    return _meetings(ctx, noun, pairs, rule, indirect)
+
+
+@handler("noun_relative")
+def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
+    """'les entretiens qu'il a eus avec X': the subject of the relative clause talked with X."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    verb = next((c for c in noun.children if c.dep_ == "acl:relcl"), None)
+    if verb is None:
+        return None
+    start = _after_avec(doc, verb)
+    if start >= sent_of(verb).end:
+        return None
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
+    return _meetings(ctx, noun, _pairs_across(subjects, others), rule, indirect)
+
+
+@handler("interposed")
+def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
+    """'X a rencontré, lors d'une réunion à Bruxelles, Y et Z': the object list after an adjunct set
+    off by commas. When the adjunct names a multilateral meeting, everyone listed met."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    orth, lower, lemma = scan.orth(doc), scan.lower(doc), scan.lemma(doc)
+    end = min(sent_of(verb).end, verb.i + 25)
+    close = next((j for j in range(verb.i + 2, end) if orth[j] == ","), None)
+    if close is None or any(lower[j] in ("«", ";", ":") for j in range(verb.i + 2, close)):
+        return None
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    others = _agents(_span_keys(doc, close + 1, ms, refs, indirect, peers=subjects), ms)
+    if not others:
+        return None
+    pairs = _pairs_across(subjects, others)
+    if any(lemma[j] in _MULTILATERAL for j in range(verb.i + 2, close)):
+        pairs = _pairs_within(subjects + others)
+    return _meetings(ctx, verb, pairs, rule, indirect)
