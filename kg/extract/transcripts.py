@@ -489,3 +489,37 @@ def our_talks(ctx: Context, det: Token, rule: Pattern):
     indirect: list[str] = []
     others = _meetings._agents(_meetings._span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     return _meetings._meetings(ctx, doc[det.i + 1], _meetings._pairs_across([speaker], others), rule, indirect)
+
+
+_QUE = lexicon.words("transcript_que_forms")
+_PARTICIPANT_TITLES = lexicon.words("transcript_participant_titles")
+
+
+@handler("participants_speak")
+def participants_speak(ctx: Context, verb: Token, rule: Pattern):
+    """'Les ministres ont rappelé …' after a meeting of two persons: the plural title is the meeting's
+    participants, and each states what the verb reports."""
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    use = refs.title_head.get(subjects[0].i) or refs.title_at.get(subjects[0].i) if len(subjects) == 1 else None
+    if use is None or not use.plural or use.holder or use.title.split()[0].lower() not in _PARTICIPANT_TITLES:
+        return None
+    sent = sent_at(doc, verb.i)
+    before = [f for f in doc._.kg_facts or () if isinstance(f, Meeting) and f.evidence.start <= sent.start_char
+              and len(f.participants) == 2 and all(ms.type_of(k) is PERSON for k in f.participants)]
+    if not before:
+        return []
+    speakers = max(before, key=lambda f: f.evidence.start).participants
+    lower = scan.lower(doc)
+    start = verb.i + 1
+    if start < sent.end and lower[start] in _QUE:
+        start += 1
+    end = sent.end
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    words = scan.text_at(doc, start, end).strip(" ,;:.\n")
+    if len(words) < 3:
+        return []
+    known = _known_statements(doc)
+    ev = evidence(doc, verb.i, rule)
+    return [Statement(k, words, False, ev) for k in speakers if (k, ev.start) not in known]

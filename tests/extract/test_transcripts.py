@@ -2,6 +2,9 @@
 from kg.extract.transcripts import fold
 from kg.records import Statement
 
+TURN_RULES = {"transcript.answer.v1", "transcript.speaker-label.v1", "transcript.section.v1",
+              "transcript.monologue.v1"}
+
 INTERVIEW = (
     "Interview de M. Paul Martin, ministre des affaires étrangères, à Radio Nord, le 3 mars 2024, sur la Pologne.\n"
     "Média : Radio Nord\n"
@@ -133,7 +136,7 @@ def test_transcripts_news_article_is_no_transcript(run):
     r = run("Entretien de Paul Martin avec son homologue allemand\n"
             "Paul Martin a reçu son homologue allemand Klaus Weber. Nous sommes prêts, a-t-il dit.\n"
             "Les deux ministres ont évoqué la situation en Ukraine.\n")
-    assert not [s for s in r.of(Statement) if s.evidence.rule.startswith("transcript.")]
+    assert not [s for s in r.of(Statement) if s.evidence.rule in TURN_RULES]
 
 
 def test_transcripts_fold_matches_capitals_to_names():
@@ -144,4 +147,11 @@ def test_transcripts_news_story_under_a_speech_headline_is_nobodys_speech(run):
     r = run("Discours de Paul Martin à l'Assemblée générale des Nations unies\n"
             "Le président Paul Martin a pris la parole mardi devant l'Assemblée générale.\n"
             "Il a longuement évoqué la situation au Sahel. Les délégués ont applaudi son intervention.\n")
-    assert not [s for s in r.of(Statement) if s.evidence.rule.startswith("transcript.")]
+    assert not [s for s in r.of(Statement) if s.evidence.rule in TURN_RULES]
+
+
+def test_transcripts_plural_title_after_a_meeting_is_its_participants(run):
+    r = run("Paul Martin, ministre des affaires étrangères, a reçu lundi son homologue allemand, Klaus Weber.\n"
+            "Les ministres ont rappelé leur attachement au traité de coopération.\n")
+    assert ("Paul Martin", "leur attachement au traité de coopération") in r.statements()
+    assert ("Klaus Weber", "leur attachement au traité de coopération") in r.statements()
