@@ -110,6 +110,7 @@ _CONTROL_NOUNS = lexicon.words("statement_control_nouns")
 _NEGATIONS = lexicon.words("reporting_negations")
 _LITOTES = lexicon.words("statement_litote_verbs")
 _NAME_DETERMINERS = lexicon.words("statement_name_determiners")
+_GOVERNMENT_NOUNS = lexicon.words("statement_government_nouns")
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
 _CLITIC_SUBJECTS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles"}
@@ -137,6 +138,9 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
             keys += [k for k in named if k not in keys]
             continue
         # "le conseiller de Jan Kowal, Piotr Sidorenko, a déclaré": the name in apposition is the subject
+        if subj.lemma_ in _GOVERNMENT_NOUNS and (led := _government_of(subj, ms, refs)) is not None:
+            keys += [k for k in led if k not in keys]  # "le gouvernement Assad a déclaré": the state speaks
+            continue
         appos = _named_in_apposition(subj, ms)
         conjuncts = [c for c in subj.children if c.dep_ == "conj"]
         if appos and subj.i not in ms.by_token:
@@ -156,6 +160,19 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     keys = [k for k in keys if ms.type_of(k) is not PLACE]
     persons = [k for k in keys if ms.type_of(k) is PERSON]
     return (persons or keys), bool(indirect)
+
+
+def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[str] | None:
+    """'le gouvernement Assad': the states whose leader is named right after the noun (none if unknown);
+    None when no person is named there."""
+    doc = subj.doc
+    person = next((ms.key_of(doc[i]) for i in range(subj.i + 1, min(subj.i + 4, len(doc)))
+                   if ms.key_of(doc[i]) and ms.type_of(ms.key_of(doc[i])) is PERSON), None)
+    if person is None or subj.i + 1 >= len(doc) or ms.key_of(doc[subj.i + 1]) != person:
+        return None
+    states = {p for (_, principals), holders in refs.holders_by_title.items() if any(h == person for _, h in holders)
+              for p in principals if ms.type_of(p) is not PERSON}
+    return sorted(states) if len(states) == 1 else []
 
 
 def _named_in_apposition(tok: Token, ms: Mentions) -> list[Token]:
