@@ -185,14 +185,18 @@ def _label(text: str) -> str | None:
 
 
 def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: list[str]) -> str | None:
-    """Who a label names: the person named in it, else the person whose surname ends it, else (a role
-    alone, "LE PRESIDENT", "LA MINISTRE") the guest of the heading when there is only one."""
-    named = _persons_in(ms, i, j)
-    if named:
-        return named[-1]
+    """Who a label names: the person whose surname ends it ("SECRÉTAIRE D'ÉTAT MARTIN"), else the person
+    named by its last words, else (a role alone, "LE PRESIDENT", "LA MINISTRE") the guest of the
+    heading when there is only one. Title words inside the label are never the speaker."""
     by_surname = _surnames(ms).get(fold(label.split()[-1]))
     if by_surname:
         return by_surname
+    last = j - 1
+    while last > i and not doc[last].text.strip(" :"):
+        last -= 1
+    m = ms.by_token.get(last)
+    if m is not None and ms.type_of(m.key) is PERSON and m.kind == "name":
+        return m.key
     role_only = fold(label.split()[0]) in _ROLE_DETERMINERS
     return guests[0] if role_only and len(guests) == 1 else None
 
@@ -504,6 +508,8 @@ def participants_speak(ctx: Context, verb: Token, rule: Pattern):
     use = refs.title_head.get(subjects[0].i) or refs.title_at.get(subjects[0].i) if len(subjects) == 1 else None
     if use is None or not use.plural or use.holder or use.title.split()[0].lower() not in _PARTICIPANT_TITLES:
         return None
+    if any(c.dep_ not in ("det", "nummod") for c in subjects[0].children):
+        return None  # "les dirigeants africains", "les ministres de l'UE": not the two who met
     sent = sent_at(doc, verb.i)
     before = [f for f in doc._.kg_facts or () if isinstance(f, Meeting) and f.evidence.start <= sent.start_char
               and len(f.participants) == 2 and all(ms.type_of(k) is PERSON for k in f.participants)]
