@@ -41,6 +41,7 @@ _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banq
 _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
             "royaume", "administration", "capitale", "etats", "region"}
 _NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
+_INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Wendy R. Sherman"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
 _NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
@@ -116,6 +117,7 @@ class EntityFinder:
             self._add(tokenizer, f"capital:{c.id}", c.capitals, ("capital", c.id))
         for b in lex.bodies.values():
             self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), ("body", b.id))
+        self._add(tokenizer, "region", sorted(lexicon.words("entities_regions")), ("region", ""))
 
     def _add(self, tokenizer, label: str, names, target) -> None:
         if names:
@@ -168,7 +170,7 @@ class EntityFinder:
     def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:
         """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
-        spans = []
+        spans, seen = [], set()
         n = len(doc)
         orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
         for i in scan.indices(doc, self.title_scan):
@@ -178,18 +180,26 @@ class EntityFinder:
             while j < n and j - i <= 4 and (orth[j][:1].islower() or lower[j] in _QUALIFIERS) and doc[j].is_alpha \
                     and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
+            j0 = j
             j = _past_portfolio(doc, j, taken)
+            while j < n and lower[j] in _QUALIFIERS:
+                j += 1  # "le Secrétaire d'État Adjoint X"
             if j < n - 1 and orth[j] in _PARTICLE_CAPS and orth[j + 1][:1].isupper() and j + 1 not in taken:
                 k = j + 1  # "le ministre des Affaires étrangères Le Drian"
             else:
                 k = j
-            while k < n and k - j < 4 and orth[k][:1].isupper() and doc[k].is_alpha and k not in taken \
-                    and pos[k] not in ("DET", "ADP", "PUNCT") and not (k > j and doc[k].is_sent_start) \
-                    and lower[k] not in self.title_words:
+            while k < n and k - j < 4 and orth[k][:1].isupper() and (doc[k].is_alpha or k > j and _INITIAL.match(orth[k])
+                                                                    and k + 1 < n and orth[k + 1][:1].isupper()) \
+                    and k not in taken \
+                    and pos[k] not in ("DET", "ADP", "PUNCT", "CCONJ") and not (k > j and doc[k].is_sent_start) \
+                    and lower[k] not in self.title_words and lower[k] not in _QUALIFIERS:
                 k += 1
-            if k > j and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES \
+            if j > j0 and orth[j - 1][:1].isupper() and (k - j < 2 or pos[j] != "PROPN"):
+                continue  # after a portfolio, only a full name: not "Affaires Étrangères" of a title-case heading
+            if k > j and j not in seen and fold(scan.text_at(doc, j, k)) not in _NOT_NAMES \
                     and (span := _clean_person(_with_particle(doc[j:k], taken))) is not None:
                 spans.append(span)
+                seen.update(range(span.start, span.end))
         return spans
 
     def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
@@ -201,7 +211,7 @@ class EntityFinder:
                 state = self.lex.countries[body.state]
                 ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
-        elif kind == "capital" and _is_location_use(span) or kind == "country" and _after_place(span, ms):
+        elif kind == "region" or kind == "capital" and _is_location_use(span) or kind == "country" and _after_place(span, ms):
             ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
@@ -341,15 +351,15 @@ def _past_portfolio(doc: Doc, j: int, taken: set[int]) -> int:
         if k < n and k in taken:
             while k < n and k in taken:
                 k += 1
-        elif k < n - 1 and orth[k][:1].isupper() and doc[k].is_alpha and orth[k + 1][:1].islower():
+        elif k < n - 1 and orth[k][:1].isupper() and doc[k].is_alpha and (
+                scan.pos(doc)[k + 1] == "ADJ" and orth[k + 1][:1].islower() or orth[k + 1][:1].isupper()):
             k += 1  # a capitalised portfolio word and its lowercase adjectives
         elif k < n and orth[k][:1].islower() and doc[k].is_alpha and lower[j] == "et":
             k += 1  # "et des émigrés"
         else:
             break
-        while k < n and orth[k][:1].islower() and doc[k].is_alpha and lower[k] not in _DE and lower[k] not in (
-                "et", "ou", "à", "au", "pour", "qui", "a", "est"):
-            k += 1
+        while k < n and orth[k][:1].islower() and scan.pos(doc)[k] == "ADJ":
+            k += 1  # "étrangères", "européennes"
         j = k
     return j
 

@@ -222,7 +222,7 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
     while i < len(doc) and (lower[i] in _DE or pos[i] == "DET" or lower[i] == "et"):
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, ORGANIZATION)
+    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, ORGANIZATION, PLACE)
 
 
 def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
