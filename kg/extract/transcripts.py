@@ -34,6 +34,7 @@ _HEADING_RE = re.compile(r"^\s*(?:%s)\b" % "|".join(map(re.escape, _HEADINGS)), 
 _MEETING_HEADING_RE = re.compile(r"^\s*entretien\s+(?:de|du|entre)\b[^,:(]*\b(?:avec|et)\b", re.IGNORECASE)
 _JOINT = lexicon.words("transcript_joint_words")
 _META_KEYS = lexicon.words("transcript_meta_keys")
+_MARKED_HEADINGS = lexicon.words("transcript_marked_headings")
 
 
 def _markers_re(name: str) -> re.Pattern:
@@ -240,6 +241,8 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     by_heading = bool(_HEADING_RE.match(heading)) and not _MEETING_HEADING_RE.match(heading)
     marked = sum(1 for ln in lines[1:] if _QUESTION_RE.match(ln[3]) or _ANSWER_RE.match(ln[3])
                  or _SECTION_RE.match(ln[3]) or _label(ln[3]) and not _meta_key(ln[3]))
+    if by_heading and not marked and heading.split()[0].lower() in _MARKED_HEADINGS:
+        by_heading = False
     if not by_heading and marked < 2:
         return None
     guests, n_heading = heading_persons(ms, lines)

@@ -115,7 +115,7 @@ def test_transcripts_monologue_speaker_is_not_the_addressee(run):
     r = run("Conférence de presse conjointe de M. Paul Martin, ministre des affaires étrangères, et de "
             "M. Klaus Weber, ministre allemand des affaires étrangères, Paris le 2 avril 2024.\n"
             "Bonjour à toutes et à tous,\n"
-            "Cher Klaus, c'est un grand plaisir de te recevoir ici à Paris. La France est attachée à notre amitié.\n")
+            "Cher Klaus, je suis très heureux de te recevoir ici à Paris. La France est attachée à notre amitié.\n")
     assert "La France est attachée à notre amitié" in _said_by(r, "Paul Martin")
     assert not _said_by(r, "Klaus Weber")
 
@@ -141,6 +141,13 @@ def test_transcripts_news_article_is_no_transcript(run):
 
 def test_transcripts_fold_matches_capitals_to_names():
     assert fold("SECRÉTAIRE D'ÉTAT") == fold("secrétaire d'etat") == "secretaire d'etat"
+
+
+def test_transcripts_meeting_readout_under_entretien_is_nobodys_speech(run):
+    r = run("Entretien téléphonique du président Paul Martin avec M. Klaus Weber\n"
+            "Le président Paul Martin s'est entretenu ce jour avec le chancelier Klaus Weber.\n"
+            "Il a rappelé notre engagement commun et nous a assuré de son soutien.\n")
+    assert not [s for s in r.of(Statement) if s.evidence.rule in TURN_RULES]
 
 
 def test_transcripts_news_story_under_a_speech_headline_is_nobodys_speech(run):
