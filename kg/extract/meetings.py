@@ -483,21 +483,18 @@ def _is_place_phrase(doc: Doc, i: int, ms: Mentions) -> bool:
 
 
 @handler("visit")
-def visit(ctx: Context, verb: Token, rule: Pattern, *, noun: bool = True) -> list[Meeting] | None:
-    """'X a rendu (une) visite (de courtoisie) à Y', 'X a téléphoné à Y' (``noun=False``): the subject
-    met the person after the preposition; a visit to a country or a city is no meeting."""
+def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
+    """'X a rendu (une) visite (de courtoisie) à Y': the subject met the person after the preposition;
+    a visit to a country or a city is no meeting."""
     doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
-    frm = verb.i + 1
-    if noun:
-        visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
-        if visit_noun is None:
-            return None
-        frm = visit_noun.i + 1
-    start = _counterpart_start(doc, frm, _VISIT_PREPS)
+    visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
+    if visit_noun is None:
+        return None
+    start = _counterpart_start(doc, visit_noun.i + 1, _VISIT_PREPS)
     if start is None or _is_place_phrase(doc, start, ms):
         return None
     subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    others = [k for k in _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, persons_after_preps=True), ms)]
+    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, persons_after_preps=True), ms)
     return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
 
 

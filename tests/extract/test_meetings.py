@@ -113,3 +113,64 @@ def test_meetings_list_of_hosts_before_the_verb(run):
 def test_meetings_principal_before_an_apposed_name_is_not_listed(run):
     r = run("L'émissaire spécial de Paul Martin, Mark Tanner, a rencontré Piotr Sidorenko à Genève.")
     assert r.meetings() == {frozenset({"Mark Tanner", "Piotr Sidorenko"})}
+
+
+def test_meetings_counterparts_of_several_states_are_their_office_holders_else_the_states(run):
+    r = run("Le ministre espagnol des Affaires étrangères Juan Ortega a salué l'accord. Le ministre français des "
+            "Affaires étrangères Paul Martin s'est ensuite entretenu par téléphone avec ses homologues espagnol, "
+            "italien et polonais.")
+    assert r.meetings(planned=False) == {frozenset({"Paul Martin", other}) for other in ("Juan Ortega", "Italie", "Pologne")}
+
+
+def test_meetings_visit_paid_to_a_person_but_not_to_a_country(run):
+    r = run("Paul Martin rendra visite à Klaus Weber la semaine prochaine.")
+    assert r.meetings(planned=True) == {frozenset({"Paul Martin", "Klaus Weber"})}
+    assert not run("Paul Martin a effectué une visite au Japon.").meetings()
+    assert not run("Paul Martin a démenti avoir rendu visite à Klaus Weber.").meetings()
+
+
+def test_meetings_in_presence_of_a_list_and_the_participant_of_the_meeting(run):
+    r = run("Le ministre Paul Martin participera à une réunion des ministres de l'OTAN, qui se tiendra en "
+            "présence de Klaus Weber, secrétaire général de l'OTAN, et de Jan Kowal.")
+    assert r.meetings(planned=True) == {frozenset(p) for p in (("Paul Martin", "Klaus Weber"),
+                                                               ("Paul Martin", "Jan Kowal"),
+                                                               ("Klaus Weber", "Jan Kowal"))}
+    assert not r.meetings(planned=False)
+
+
+def test_meetings_signing_in_presence_of_someone_is_no_meeting(run):
+    assert not run("Paul Martin a signé l'accord en présence de Klaus Weber.").meetings()
+
+
+def test_meetings_objects_after_an_interposed_multilateral_meeting_all_met(run):
+    r = run("Il a notamment rencontré, lors d'une réunion du triangle de Weimar, M. Jan Kowal, Président de la "
+            "République de Pologne, et M. Klaus Weber, Chancelier de la République fédérale d'Allemagne.")
+    held = r.meetings(planned=False)
+    assert frozenset({"Jan Kowal", "Klaus Weber"}) in held
+    assert not any("Pologne" in p or "Allemagne" in p for p in held)
+
+
+def test_meetings_unnamed_title_apposed_to_a_listed_person_names_no_one_else(run):
+    r = run("La réunion s'est tenue en présence de Klaus Weber, vice-président de la Commission européenne, "
+            "Haut représentant de l'Union européenne, et de Jan Kowal.")
+    assert r.meetings() == {frozenset({"Klaus Weber", "Jan Kowal"})}
+
+
+def test_meetings_talks_in_a_relative_clause_with_a_pronoun_subject(run):
+    r = run("Le secrétaire d'État John Carter a réaffirmé l'engagement des États-Unis lors des entretiens qu'il a "
+            "eus avec le président russe, Piotr Sidorenko, et son ministre des Affaires étrangères, Oleg Marchenko, "
+            "le 14 mai à Sotchi.")
+    assert r.meetings(planned=False) == {frozenset({"John Carter", "Piotr Sidorenko"}),
+                                         frozenset({"John Carter", "Oleg Marchenko"})}
+
+
+def test_meetings_agent_of_a_passive_held_the_talks_and_a_place_after_a_is_not_a_participant(run):
+    r = run("Cette décision a été prise par le président français Paul Martin lors d'une rencontre avec "
+            "Klaus Weber à Académie royale militaire de Genève.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
+
+
+def test_meetings_talks_with_coordinated_subjects_and_no_counterpart(run):
+    r = run("Paul Martin et Klaus Weber ont échangé sur la situation en Syrie.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
+    assert not run("Paul Martin a échangé sur la situation en Syrie.").meetings()
