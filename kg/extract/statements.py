@@ -52,6 +52,8 @@ def _text(doc: Doc, i: int, j: int) -> str:
         text = text[:-1].strip()
     if text[:1] == "«" and text[-1:] == "»" and text.count("«") == 1:  # the whole content is one quote
         text = text[1:-1]
+    elif len(text) > 1 and text[:1] == '"' and text[-1:] == '"' and text.count('"') == 2:
+        text = text[1:-1]
     return text.strip(" ,;:.\n")
 
 
@@ -307,7 +309,7 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
     after = [q for q in qs if verb.i < q[0] <= stop]
     before = [q for q in qs if q[1] < verb.i and _only_incise_between(doc, q[1] + 1, verb.i)]
     has_que = i < sent.end and lower[i] in ("que", "qu'")
-    by_colon = bool(after) and _colon_before(doc, i, after[0][0] - 1)
+    by_colon = bool(after) and _colon_before(doc, verb.i + 1 + particle, after[0][0] - 1)
     quote_after = bool(after) and (by_colon or (not colon and after[0][0] - i <= 3))
     if not before and not has_que and not quote_after and _only_addressee(doc, i, stop):
         before = [q for q in qs if q[1] < verb.i and _subject_between(doc, q[1] + 1, verb)]  # "« … », X a dit aux …"
