@@ -41,6 +41,7 @@ _ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banq
 _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
             "royaume", "administration", "capitale", "etats", "region"}
 _NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
+_MEDIA_HEADS = lexicon.words("entities_media_heads")
 _INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Wendy R. Sherman"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
@@ -144,7 +145,12 @@ class EntityFinder:
         for ent in _merge_organization_names(doc):
             if not taken.isdisjoint(range(ent.start, ent.end)):
                 continue
-            if ent.label_ == "PER":
+            if ent.label_ == "PER" and ent.start > 0 and scan.lower(doc)[ent.start - 1] in _MEDIA_HEADS \
+                    and (span := _clean_person(ent)) is not None:  # "l'agence Sana": a medium, not a person
+                ms.add(span, f"O:{fold(scan.text(span))}", _Draft(ORGANIZATION))
+                ms.by_token.setdefault(ent.start - 1, ms.by_token[span.start])  # "l'agence a précisé"
+                taken.update(range(span.start - 1, span.end))
+            elif ent.label_ == "PER":
                 span = _clean_person(_with_particle(ent, taken))
                 while span is not None and fold(scan.orth(doc)[span.start]) in self.title_words:
                     # "Chancelier", "Ministre Ana Costa": a capitalised title is no part of a name
@@ -216,6 +222,14 @@ class EntityFinder:
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
 
+    def _short_form(self, ms: Mentions, word: str) -> str | None:
+        """The organization of the article whose name starts with ``word``, if there is only one."""
+        word = fold(word)
+        found = {key for key, d in ms.drafts.items() if d.type is ORGANIZATION and d.lexicon_id
+                 and any(fold(n).split()[0] == word and " " in n
+                         for n in (self.lex.bodies[d.lexicon_id].name, *self.lex.bodies[d.lexicon_id].aliases))}
+        return found.pop() if len(found) == 1 else None
+
     def _add_other(self, ms: Mentions, ent: Span) -> Span | None:
         """Add a LOC or ORG entity the lexicons do not know; returns its span, or None if it is no name."""
         span = _strip_det(ent)
@@ -226,6 +240,11 @@ class EntityFinder:
         text = scan.text(span) if span is not None else ""
         if span is None or not text[:1].isupper() or len(text) < 2 or fold(text) in _GENERIC:
             return None
+        if len(span) == 1 and text.lower() in self.demonyms:
+            return None  # "le Comorien": a nationality, read as a demonym below
+        if len(span) == 1 and (body := self._short_form(ms, text)):
+            ms.add(span, body, ms.drafts[body])  # "l'Ordre" after "l'Ordre de Malte": the same body
+            return span
         if len(span) == 1 and scan.pos(span.doc)[span.start] in ("VERB", "AUX", "ADJ", "ADV", "ADP", "PRON"):
             return None  # a capitalised word opening a sentence ("Interrogé par la presse, …")
         words = set(scan.lower(span.doc)[span.start:span.end])

@@ -137,8 +137,10 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
                 use.title += f" {word}"  # "envoyé spécial", "négociateur en chef", "conseiller diplomatique"
                 qualified_to += 1
             i += 1
-        elif word in ("à", "au", "en", "auprès") and use.kind == "envoy" and _place_follows(doc, i + 1, ms):
-            j = _complement_end(doc, i + 1, ms)  # a posting, not a principal: "l'ambassadeur russe à Pékin"
+        elif word in ("à", "au", "aux", "en", "auprès") and use.kind == "envoy" and (
+                _place_follows(doc, i + 1, ms) or word == "auprès" and i + 1 < len(doc) and lower[i + 1] in _DE):
+            # a posting, not a principal: "l'ambassadeur russe à Pékin", "auprès de l'Alliance"
+            j = _complement_end(doc, i + (2 if word == "auprès" and lower[i + 1] in _DE else 1), ms)
             use.complement.update(range(i, j))
             i = j
         elif word in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
@@ -205,8 +207,8 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
         if lower[i] in (",", "et") and _list_continues(doc, i + 1, ms):
             i += 1
             continue
-        if lower[i] in _BOUNDARY or pos[i] in ("VERB", "AUX") and i not in ms.by_token:
-            break
+        if lower[i] in _BOUNDARY or lower[i] == "auprès" or pos[i] in ("VERB", "AUX") and i not in ms.by_token:
+            break  # "auprès de …" is a posting, never part of the principal
         i += 1
     return i
 

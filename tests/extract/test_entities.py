@@ -104,3 +104,14 @@ def test_entities_country_after_a_place_is_a_place(run):
 def test_entities_honorific_stands_for_the_person(run):
     r = run("M. Martin a eu un entretien avec le ministre, M. Jan Kowal.")
     assert ("Jan Kowal",) in _persons(r) and ("Martin",) in _persons(r)
+
+
+def test_entities_short_form_of_an_organization_is_that_organization(run):
+    r = run("L'Ordre de Malte a protesté. Le lendemain, l'Ordre avait déclaré cette décision « inacceptable ».")
+    orders = [e for e in r.raw.entities if "Ordre" in e.names]
+    assert len(orders) == 1 and "Ordre de Malte" in orders[0].names
+
+
+def test_entities_news_agency_is_an_organization(run):
+    r = run("L'agence Kowalpress a précisé que les commandes seraient divisées en trois lots.")
+    assert _persons(r) == []

@@ -126,3 +126,14 @@ def test_roles_represented_by_each_listed_person(run):
 def test_roles_organisation_envoys(run):
     r = run("L'envoyé spécial de l'UA pour le Sahel Paul Martin a rencontré le négociateur en chef de l'OMC Jan Kowal.")
     assert {("Paul Martin", "UA"), ("Jan Kowal", "OMC")} <= r.mandates()
+
+
+def test_roles_posting_after_aupres_is_no_principal(run):
+    r = run("Paul Martin a reçu l'ambassadrice des États-Unis auprès de l'OTAN, Anna Kovalenko.")
+    assert ("Anna Kovalenko", "États-Unis") in r.mandates()
+    assert ("Anna Kovalenko", "OTAN") not in r.mandates()
+
+
+def test_roles_former_envoy_in_apposition(run):
+    r = run("La commission est présidée par Jan Kowal, ancien observateur permanent du Saint-Siège aux Nations unies.")
+    assert ("Jan Kowal", "Saint-Siège") in r.mandates()
