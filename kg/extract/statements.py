@@ -150,6 +150,11 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
             subj = appos[0]
         # An unnamed official ("le président des États-Unis") is a person, not the state speaking.
         named = [k for k in refs.group(subj, indirect=indirect, unnamed_as_group=False) if k not in keys]
+        if subj.i > verb.i:  # "…, a affirmé X et Y a salué …": Y opens the next clause
+            doc = verb.doc
+            named = [k for k in named if not any(
+                k in refs.of(c) and c.right_edge.i + 1 < len(doc) and doc[c.right_edge.i + 1].pos_ in ("AUX", "VERB")
+                for c in conjuncts)]
         # "le ministre X et le délégué Y": the names in apposition to each conjunct
         named += [ms.key_of(a) for c in conjuncts if c.i not in ms.by_token for a in _named_in_apposition(c, ms)[:1]
                   if ms.key_of(a) not in named]
@@ -347,7 +352,7 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
                 lead += 1
             words, quoted = _text(doc, lead, taken[-1][1] + 1), False
         if more is not None:  # "« … », a souligné X, « … »"
-            words, taken = f"{words} {_text(doc, more[0] - 1, more[1] + 1)}", [*taken, more]
+            words, taken = f"{words} … {_text(doc, more[0] - 1, more[1] + 1)}", [*taken, more]
     else:
         inside = next((q for q in qs if q[0] <= verb.i < q[1] and q[0] >= verb.i - 2), None)
         obj = next((c for c in verb.children if c.dep_ == "obj"), None)
@@ -429,8 +434,11 @@ def _continuation(doc: Doc, qs: list[tuple[int, int]], verb: Token, stop: int) -
     for q in qs:
         if q[0] - 2 <= verb.i or q[0] > stop + 1:
             continue
-        if orth[q[0] - 2] == "," and all(orth[k] not in (".", ";", ":", "«", "»", '"') and pos[k] not in ("VERB",)
-                                         for k in range(verb.i + 1, q[0] - 2)):
+        joint = q[0] - 2  # '…, X, « … »', '…, X, et « … »', '… X et « … »'
+        if orth[joint] == "et" and orth[joint - 1] == "," and joint - 1 > verb.i:
+            joint -= 1
+        if orth[joint] in (",", "et") and all(orth[k] not in (".", ";", ":", "«", "»", '"') and pos[k] != "VERB"
+                                              for k in range(verb.i + 1, joint)):
             return q
         return None
     return None
