@@ -188,7 +188,25 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
         if head.head is head or not shares:
             break
         head = head.head
-    return []
+    return _name_before(verb, refs)
+
+
+def _name_before(verb: Token, refs: Referents) -> list[str]:
+    """'Lors de sa rencontre avec Y, X a déclaré …': a finite verb left without a subject because the parser
+    hung the name before it on the fronted adjunct; the person named right before it after a comma."""
+    if verb.dep_ != "ROOT":
+        return []
+    doc, ms = verb.doc, refs.ms
+    j = verb.i - 1
+    while j >= 0 and scan.pos(doc)[j] in ("AUX", "ADV"):
+        j -= 1
+    m = ms.by_token.get(j)
+    if m is None or ms.type_of(m.key) is not PERSON or doc[j].dep_ not in ("flat:name", "appos", "nmod", "conj"):
+        return []
+    first = j
+    while first > 0 and ms.by_token.get(first - 1) is m:
+        first -= 1
+    return [m.key] if first > 0 and scan.orth(doc)[first - 1] == "," else []
 
 
 def _antecedent(subj: Token) -> Token:
@@ -318,6 +336,8 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
     """
     keys: list[str] = []
     skip: set[int] = set()
+    if i < len(doc) and scan.lower(doc)[i] in ("que", "qu'"):  # "n'a rencontré que X": only X, still met
+        i += 1
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
     lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     while i < sent_end:
@@ -428,7 +448,34 @@ def _future_form(verb: Token) -> bool:
 
 
 def _is_denied(trigger: Token) -> bool:
-    return any(t.lemma_ in _NEGATING_WORDS for t in islice(trigger.ancestors, 4))
+    """Denied, refused or cancelled ('a démenti avoir rencontré'), or negated ('n'a pas rencontré', 'n'a
+    pas pu rencontrer', 'aucune rencontre n'est prévue')."""
+    if any(t.lemma_ in _NEGATING_WORDS for t in islice(trigger.ancestors, 4)):
+        return True
+    t = trigger
+    if t.pos_ == "NOUN":
+        if any(c.lower_ in _NEGATIVE_DETS for c in t.children if c.dep_ == "det"):
+            return True
+        for _ in range(3):  # up to the verb of the noun's clause
+            if t.pos_ in ("VERB", "AUX", "ADJ") or t.head is t:
+                break
+            t = t.head
+    for _ in range(3):  # "n'a pas pu rencontrer": the verbs the trigger is the complement of
+        if _negated(t):
+            return True
+        if t.dep_ != "xcomp" or t.head is t:
+            break
+        t = t.head
+    return False
+
+
+def _negated(verb: Token) -> bool:
+    words = {c.lower_ for c in verb.children}
+    return bool(words & {"ne", "n'"}) and bool(words & _NEGATION_PARTICLES)
+
+
+_NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
+_NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
 
 
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:

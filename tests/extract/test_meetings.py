@@ -174,3 +174,12 @@ def test_meetings_talks_with_coordinated_subjects_and_no_counterpart(run):
     r = run("Paul Martin et Klaus Weber ont échangé sur la situation en Syrie.")
     assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
     assert not run("Paul Martin a échangé sur la situation en Syrie.").meetings()
+
+
+def test_meetings_negated_meetings_are_dropped_but_not_ne_que(run):
+    for text in ("Paul Martin n'a jamais rencontré Klaus Weber.", "Paul Martin n'a pas pu rencontrer Klaus Weber.",
+                 "Paul Martin ne s'est pas entretenu avec Klaus Weber.",
+                 "Aucune rencontre entre Paul Martin et Klaus Weber n'est prévue."):
+        assert not run(text).meetings(), text
+    r = run("Paul Martin n'a rencontré que Klaus Weber.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
