@@ -124,9 +124,12 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
     """Grow the phrase over qualifiers, nationality adjectives and complements; collect principals."""
     lower, pos = scan.lower(doc), scan.pos(doc)
     i = qualified_to = use.end
+    portfolio = False
     while i < len(doc):
         word = lower[i]
         m = ms.by_token.get(i)
+        if _line_break_before(doc, i):
+            break  # "— X, président de la République\nRapidement, …": a phrase ends with its line
         if m is not None and m.kind == "demonym":
             use.principals.append(m.key)
             i += 1
@@ -158,11 +161,23 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             named = [] if topic else _complement_principals(doc, i + 1, j, ms)
             if not topic and not named and use.kind in ("position", "envoy") and not use.complement - set(range(i, j)):
                 use.title = f"{use.title} {scan.text_at(doc, i, j)}"  # a portfolio: "ministre des Affaires étrangères"
+                portfolio = True
             use.principals.extend(named)
+            i = j
+        elif word == "et" and portfolio and i + 1 < len(doc) and lower[i + 1] in _DE:
+            j = _complement_end(doc, i + 2, ms)  # "ministre de l'Europe et des affaires étrangères"
+            if j == i + 2 or _complement_principals(doc, i + 2, j, ms):
+                break
+            use.complement.update(range(i, j))
+            use.title = f"{use.title} {scan.text_at(doc, i, j)}"
             i = j
         else:
             break
     use.end = i
+
+
+def _line_break_before(doc: Doc, i: int) -> bool:
+    return i > 0 and ("\n" in doc[i - 1].whitespace_ or doc[i].is_space or doc[i - 1].is_space)
 
 
 def _portfolio_follows(doc: Doc, i: int, ms: Mentions) -> bool:
@@ -199,6 +214,8 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     start = i
     while i < len(doc):
         m = ms.by_token.get(i)
+        if i > start and _line_break_before(doc, i):
+            break
         if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON and i > start \
                 and not any(lower[k].removeprefix("ex-") in _TITLE_WORDS for k in range(start, i)) \
                 and (not any(k in ms.by_token for k in range(start, i)) or _ends_entity(ms, i - 1)) \
@@ -311,7 +328,7 @@ def holder_before_title(ctx: Context, tok: Token, rule: Pattern):
     j = _before_phrase(doc, use)
     while j >= 1 and lower[j] in _BECOME:
         j -= 1
-    closed = after >= len(doc) or orth[after] in (",", ".", ")", ";") or "\n" in doc[after - 1].whitespace_
+    closed = after >= len(doc) or orth[after] in (",", ".", ")", ";") or _line_break_before(doc, after)
     if j >= 1 and orth[j] == "," and closed and (key := _person_ending_at(doc, j - 1, ms)) \
             and _first_token(doc, j - 1, ms) not in source_phrases(doc):
         return _linked(ctx, use, key, rule)

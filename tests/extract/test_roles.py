@@ -137,3 +137,11 @@ def test_roles_posting_after_aupres_is_no_principal(run):
 def test_roles_former_envoy_in_apposition(run):
     r = run("La commission est présidée par Jan Kowal, ancien observateur permanent du Saint-Siège aux Nations unies.")
     assert ("Jan Kowal", "Saint-Siège") in r.mandates()
+
+
+def test_roles_portfolio_with_two_parts_and_line_end(run):
+    r = run("Paul Martin, ministre de l'Europe et des affaires étrangères, a reçu Jan Kowal. "
+            "Le ministre a rappelé notre détermination à approfondir la coopération.")
+    assert any(s == "Paul Martin" for s, _ in r.statements())
+    r = run("Un nouveau président\n— Paul Martin, président de la République\nRapidement, les dirigeants ont réagi.")
+    assert ("Paul Martin", "président de la République", None) in r.positions()
