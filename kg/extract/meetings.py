@@ -34,6 +34,7 @@ _COORDINATION = {"et", ",", "ainsi", "que", *DE, "l'", "la", "le", "les"}
 _COUNTERPART_NOUNS = lexicon.words("meeting_counterpart_nouns")
 # "X, qui a été reçu par Y": the relative pronoun stands for the noun the clause qualifies.
 _RELATIVE_SUBJECTS = lexicon.words("meeting_relative_subjects")
+_DEICTIC_SUBJECTS = lexicon.words("meeting_deictic_subjects")
 
 
 def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
@@ -177,6 +178,8 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     head = verb
     for _ in range(3):
         subjects = subjects_of(head)
+        if any(s.lower_ in _DEICTIC_SUBJECTS for s in subjects):
+            return []  # "Jean Dupont, vous recevez X": the addressee receives, the name is a vocative
         if subjects:
             return [k for s in subjects if not is_impersonal(s) for k in _subject_group(s, refs, indirect)]
         if head.dep_.startswith("acl"):  # "un plan remanié après consultations": no agent named
