@@ -366,6 +366,15 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
                 return []
             words, quoted, taken = _text(doc, *q), True, [q]
         else:
+            # "…, arguant de sa souveraineté, et les deux institutions …": a clause with its own subject
+            end = verb.right_edge.i + 1
+            for c in verb.children:
+                if c.dep_ == "conj" and c.i > i and any(g.dep_.startswith("nsubj") for g in c.children):
+                    end = min(end, c.left_edge.i)
+            while end - 1 > i and lower[end - 1] in ("et", "mais", ","):
+                end -= 1
+            if i < end < stop and lower[end] in (",", ";", "et", "mais") and _finite_verb_in(doc, end, stop):
+                stop = end
             words = _text(doc, i, stop)
             taken = [q for q in after if q[1] <= stop]
     if len(words) < 3:

@@ -153,3 +153,8 @@ def test_statements_quote_only_verb_needs_a_quote(run):
     assert ("Jan Kowal", "Il est temps de choisir l'Europe.") in r.statements() or \
         ("Jan Kowal", "Il est temps de choisir l'Europe") in r.statements()
     assert not run("Jan Kowal a lancé un programme de réformes profondes.").statements()
+
+
+def test_statements_object_content_stops_before_a_coordinated_clause(run):
+    r = run("Anna Kovalenko a dénoncé une provocation, et les deux pays ont rompu leurs relations.")
+    assert ("Anna Kovalenko", "une provocation") in r.statements()
