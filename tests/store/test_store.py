@@ -1,8 +1,11 @@
-"""The embedded store: named graph per build, reload without duplicates, atomic replace."""
+"""The embedded store: named graph per build, reload without duplicates, atomic replace, named faults.
+
+Kills, Ctrl-C and a full disk during a load: test_store_faults.py."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
@@ -91,3 +94,41 @@ def test_store_cli_load_and_query_with_param(seeds_ttl, tmp_path, capsys):
     assert len(out) == 2 and sorted(out[1].split(",")[1:]) == ["Iouri Ouchakov", "Yuri Ushakov"]
     assert main(["query", str(q), "--store", str(store), "--param", "nope=1"]) == 2
     assert "unknown parameter" in capsys.readouterr().err
+
+
+def test_store_replace_keeps_the_other_graphs_and_no_staging(tmp_path):
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    a.write_text("<http://ex.org/a> <http://ex.org/p> 1 .\n", encoding="utf-8")
+    b.write_text("<http://ex.org/b> <http://ex.org/p> 1 .\n<http://ex.org/b> <http://ex.org/p> 2 .\n",
+                 encoding="utf-8")
+    store = tmp_path / "store"
+    load(a, store)
+    load(b, store)
+    b.write_text("<http://ex.org/b> <http://ex.org/p> 2 .\n<http://ex.org/b> <http://ex.org/p> 3 .\n",
+                 encoding="utf-8")
+    assert load(b, store).triples == 2
+    assert graphs(store) == {graph_name_for(a): 1, graph_name_for(b): 2}
+    rows = query_store(f"SELECT ?o WHERE {{ GRAPH <{graph_name_for(b)}> {{ ?s ?p ?o }} }} ORDER BY ?o", store)[1]
+    assert rows == [["2"], ["3"]]
+    assert len(list(ox.Store.read_only(str(store)).named_graphs())) == 2  # the staging graph is gone
+
+
+def test_store_in_use_is_a_one_line_error(seeds_ttl, tmp_path, capsys):
+    store = tmp_path / "store"
+    load(seeds_ttl, store)
+    holder = ox.Store(str(store))  # another writer holds the store's lock
+    try:
+        assert main(["load", str(seeds_ttl), "--store", str(store)]) == 2
+    finally:
+        del holder
+    assert capsys.readouterr().err == f"kg: {store}: cannot open the store for writing (in use by another process)\n"
+    assert graphs(store) == {graph_name_for(seeds_ttl): load(seeds_ttl, store).triples}
+
+
+def test_store_unwritable_folder_is_a_one_line_error(seeds_ttl, tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    store = tmp_path / "file" / "store"
+    assert main(["load", str(seeds_ttl), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kg: {store}: cannot open the store for writing (") and err.count("\n") == 1, err
+    assert "Not a directory" in err
