@@ -197,7 +197,7 @@ def _endpoint(args):
 
 
 def cmd_load(args) -> int:
-    from kg.store import load
+    from kg.store import LoadInterrupted, load
 
     started = time.monotonic()
     if args.endpoint:
@@ -208,7 +208,11 @@ def cmd_load(args) -> int:
             return 2
         res, where = load_remote(args.graph, _endpoint(args), graph_name=args.graph_name), args.endpoint
     elif args.store:
-        res, where = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace), args.store
+        try:
+            res, where = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace), args.store
+        except LoadInterrupted as stop:  # its message says which graph the store holds
+            _err(str(stop))
+            return 128 + stop.signum
     else:
         _err("load: give --store DIR or --endpoint URL")
         return 2
