@@ -42,6 +42,7 @@ _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays"
             "royaume", "administration", "capitale", "etats", "region"}
 _NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
 _MEDIA_HEADS = lexicon.words("entities_media_heads")
+_ARABIC_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|ben|bin|ibn|abu|abou|ould)-[A-ZÀ-Þ]")  # "al-Charaa"
 _INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Wendy R. Sherman"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
@@ -240,6 +241,8 @@ class EntityFinder:
         text = scan.text(span) if span is not None else ""
         if span is None or not text[:1].isupper() or len(text) < 2 or fold(text) in _GENERIC:
             return None
+        if fold(scan.orth(span.doc)[span.start]) in self.title_words:
+            return None  # "le Ministre des Affaires étrangères X": a title, which the roles read
         if len(span) == 1 and text.lower() in self.demonyms:
             return None  # "le Comorien": a nationality, read as a demonym below
         if len(span) == 1 and (body := self._short_form(ms, text)):
@@ -424,7 +427,7 @@ def _clean_person(ent: Span) -> Span | None:
         return None
     words = text.split()
     if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
-           for w in words):
+           and not _ARABIC_PARTICLE.match(w) for w in words):
         return None
     if _GLUED.search(_NAME_PREFIX.sub("", text)):  # glued words of page chrome: "ActualitéZelensky" (not "MacLeod")
         return None

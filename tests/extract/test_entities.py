@@ -115,3 +115,13 @@ def test_entities_short_form_of_an_organization_is_that_organization(run):
 def test_entities_news_agency_is_an_organization(run):
     r = run("L'agence Kowalpress a précisé que les commandes seraient divisées en trois lots.")
     assert _persons(r) == []
+
+
+def test_entities_arabic_particle_in_a_name(run):
+    r = run("Paul Martin a rencontré à Damas l'islamiste Ahmad al-Kowali.")
+    assert ("Ahmad al-Kowali",) in _persons(r)
+
+
+def test_entities_capitalised_title_opening_an_organization_span_is_a_title(run):
+    r = run("Jan Kowal a rencontré le Ministre des Affaires étrangères Paul Martin.")
+    assert not any(e.type is EntityType.ORGANIZATION and e.names[0].startswith("Ministre") for e in r.raw.entities)
