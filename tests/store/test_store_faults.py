@@ -87,7 +87,7 @@ def test_store_faults_kill_at_random_points_leaves_old_or_new_graph(stores):
     outcomes = []
     for n, sig in enumerate(SIGNALS):
         # spread over the run: interpreter start, parse, staging load, swap, clean-up
-        delay = 0.9 * seconds * (n + rng.random()) / len(SIGNALS)
+        delay = 0.8 * seconds * (n + rng.random()) / len(SIGNALS)
         store = root / f"s{n}"
         shutil.copytree(base, store)
         proc = subprocess.Popen(KG + ["load", str(root / "new.nt"), "--store", str(store), "--graph-name", G],
@@ -101,13 +101,17 @@ def test_store_faults_kill_at_random_points_leaves_old_or_new_graph(stores):
         held = _graph(store)
         assert held in (old, new), f"{where}: the graph is neither the old nor the new one ({len(held)} triples)"
         state = "old" if held == old else "new"
-        outcomes.append((sig.name, round(delay, 2), proc.returncode, state))
+        outcomes.append((sig.name, round(delay, 2), proc.returncode, state, err.strip()[:90]))
         if sig == signal.SIGKILL or not alive:
             continue
-        assert proc.returncode == 128 + sig, f"{where}: {err}"
+        assert proc.returncode in (128 + sig, -sig), f"{where}: {err}"
+        if proc.returncode == -sig:  # the interpreter's default action, before `kg` set its handlers
+            assert state == "old", where
+            continue
         assert err.count("\n") == 1 and "Traceback" not in err, f"{where}: {err}"
-        says = "previous graph" if state == "old" else "the store holds the new graph"
-        assert says in err, f"{where}: the message does not say what the store holds: {err}"
+        # what it says is true: a load that did not reach the store says nothing of it
+        claims_new = "the store holds the new graph" in err
+        assert claims_new == (state == "new"), f"{where}: the message does not say what the store holds: {err}"
         # the union the queries see holds no staging copy left by the interrupted load
         assert int(query_store("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", store)[1][0][0]) == len(held), where
     print("outcomes:", outcomes)
