@@ -153,8 +153,9 @@ class EntityFinder:
                 taken.update(range(span.start - 1, span.end))
             elif ent.label_ == "PER":
                 span = _clean_person(_with_particle(ent, taken))
-                while span is not None and fold(scan.orth(doc)[span.start]) in self.title_words:
-                    # "Chancelier", "Ministre Ana Costa": a capitalised title is no part of a name
+                while span is not None and (fold(scan.orth(doc)[span.start]) in self.title_words
+                                            or scan.lower(doc)[span.start] in self.demonyms):
+                    # "Chancelier", "Ministre Ana Costa", "le Comorien Azali": a title or a nationality is no name
                     rest = span.start + 1
                     span = _clean_person(doc[rest:span.end]) if len(span) > 1 and scan.orth(doc)[rest][:1].isupper() \
                         else None
@@ -184,7 +185,8 @@ class EntityFinder:
             if i in taken:
                 continue
             j = i + 1
-            while j < n and j - i <= 4 and (orth[j][:1].islower() or lower[j] in _QUALIFIERS) and doc[j].is_alpha \
+            while j < n and j - i <= 4 and (orth[j][:1].islower() or lower[j] in _QUALIFIERS or lower[j] in self.demonyms) \
+                    and doc[j].is_alpha \
                     and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
             j0 = j
