@@ -133,7 +133,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     if not subjects:
         subjects = _controller(verb) or _after_infinitive_clause(verb) or _gerund_subject(verb)
     keys: list[str] = []
-    for subj in subjects:
+    for subj in map(_clitic_of, subjects):
         if "Rel" in subj.morph.get("PronType") and head.dep_ == "acl:relcl":
             # "son homologue, qui a jugé que …": the antecedent speaks, when it is a person
             named = [k for k in refs.group(head.head, indirect=indirect, unnamed_as_group=False)
@@ -181,6 +181,14 @@ def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[str] | No
     states = {p for (_, principals), holders in refs.holders_by_title.items() if any(h == person for _, h in holders)
               for p in principals if ms.type_of(p) is not PERSON}
     return sorted(states) if len(states) == 1 else []
+
+
+def _clitic_of(subj: Token) -> Token:
+    """'a-t-elle': the parser may call the euphonic "-t" the subject; the pronoun after it is."""
+    doc = subj.doc
+    if subj.lower_ == "-t" and subj.i + 1 < len(doc) and doc[subj.i + 1].lower_ in _CLITIC_SUBJECTS:
+        return doc[subj.i + 1]
+    return subj
 
 
 def _named_in_apposition(tok: Token, ms: Mentions) -> list[Token]:
@@ -481,7 +489,7 @@ def _performative(verb: Token) -> bool:
 def _previous_speaker(ctx: Context, verb: Token, speakers: list[str]) -> list[str]:
     """'« … », a-t-il ajouté': the pronoun is the person speaking in the passage (the speaker of the
     statement before, in this sentence or the two before), not the person named last."""
-    subjects = [s for s in subjects_of(verb) if s.lower_ != "-t"]  # "a-t-il": the euphonic t is no subject
+    subjects = list(dict.fromkeys(map(_clitic_of, subjects_of(verb))))
     last = ctx.state.get("speakers")
     if not subjects or not all(s.lower_ in _CLITIC_SUBJECTS for s in subjects) or last is None:
         return []
