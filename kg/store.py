@@ -148,7 +148,7 @@ def _open_for_writing(store_dir: Path) -> ox.Store:
     try:
         return ox.Store(str(store_dir))
     except OSError as err:
-        why = "in use by another process" if "lock" in str(err).lower() else _one_line(err)
+        why = "in use by another writer" if "lock" in str(err).lower() else _one_line(err)
         raise RuntimeError(f"{store_dir}: cannot open the store for writing ({why})") from None
 
 

@@ -121,7 +121,7 @@ def test_store_in_use_is_a_one_line_error(seeds_ttl, tmp_path, capsys):
         assert main(["load", str(seeds_ttl), "--store", str(store)]) == 2
     finally:
         del holder
-    assert capsys.readouterr().err == f"kg: {store}: cannot open the store for writing (in use by another process)\n"
+    assert capsys.readouterr().err == f"kg: {store}: cannot open the store for writing (in use by another writer)\n"
     assert graphs(store) == {graph_name_for(seeds_ttl): load(seeds_ttl, store).triples}
 
 
