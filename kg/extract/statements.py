@@ -114,6 +114,7 @@ _LITOTES = lexicon.words("statement_litote_verbs")
 _NAME_DETERMINERS = lexicon.words("statement_name_determiners")
 _GOVERNMENT_NOUNS = lexicon.words("statement_government_nouns")
 _NON_SPEECH_USES = lexicon.words("statement_non_speech_uses")
+_OBJECT_DEPS = {"obj", "obl", "obl:arg", "obl:mod", "iobj"}
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
 _CLITIC_SUBJECTS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles"}
@@ -366,8 +367,9 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
         obj = next((c for c in verb.children if c.dep_ == "obj"), None)
         if inside is not None:  # "X, « félicite chaleureusement » Y": the verb is quoted with its words
             words, quoted, taken = _text(doc, inside[0] - 1, stop), True, [inside]
-        elif obj is not None and f"{verb.lemma_} {obj.lemma_}" in _NON_SPEECH_USES:
-            return []  # "observer une minute de silence", "accuser un retard"
+        elif any(f"{verb.lemma_} {c.lemma_}" in _NON_SPEECH_USES for c in verb.children if c.dep_ in _OBJECT_DEPS) \
+                or (obj is not None and any(f"{verb.lemma_} {c.lemma_}" in _NON_SPEECH_USES for c in obj.children)):
+            return []  # "observer une minute de silence", "accuser un retard", "appeler X au téléphone"
         elif obj is not None and obj.lemma_ in _SPEECH_NOUNS:  # "« … » X a ainsi conclu son discours"
             q = next((q for q in qs if q[1] == sent.start - 1 and q[0] - 1 == sent_at(doc, q[0] - 1).start), None)
             if q is None:
