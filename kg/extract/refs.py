@@ -72,6 +72,10 @@ class Referents:
                 if indirect is not None:
                     indirect.append(key)
                 return [key]
+        if use.plural and use.kind in ("envoy", "position", "group") and (keys := self.plural_description(use)):
+            if indirect is not None:
+                indirect.extend(keys)
+            return keys
         # Plural, or (when asked) an unnamed person: the state or organization they act for.
         if not (use.plural or use.kind == "group" or unnamed_as_group):
             return []
@@ -98,6 +102,18 @@ class Referents:
             if pick and (len(holders) == 1 or before):
                 return pick[1]
         return None
+
+    def plural_description(self, use: TitleUse) -> list[str]:
+        """The persons an article calls 'les émissaires américains' or 'les envoyés de l'ONU': the holders
+        of that title (with those principals) named before, when there are two to four of them."""
+        principals = tuple(sorted(use.principals))
+        singular = _singular(use)
+        if singular is None or not principals and singular != "envoy":
+            return []
+        found = [h for (t, p), hs in self.holders_by_title.items()
+                 if t == singular and (p == principals or not principals) for h in hs]
+        keys = list(dict.fromkeys(k for i, k in sorted(found) if i < use.start))
+        return keys if 2 <= len(keys) <= 4 else []
 
     def pronoun(self, tok: Token) -> str | None:
         """The most salient person before a third-person pronoun."""
@@ -238,6 +254,22 @@ def _base_of(use: TitleUse) -> str:
         return "envoy"
     title = fold(use.title)  # the whole title, or a one-word class its head names ("président de la Chine")
     return _CLASSES.get(title) or _CLASSES.get(title.split()[0]) or _base(use.title.split()[0])
+
+
+_TITLES = lexicon.load().titles
+
+
+def _singular(use: TitleUse) -> str | None:
+    """The office class of a plural title ("les émissaires", "les présidents"), None for a plural that
+    is no title ("les diplomates")."""
+    words = use.title.split()
+    head = words[0][:-1] if words[0].endswith(("s", "x")) else words[0]
+    kind = _TITLES.get(" ".join([head, *words[1:]])) or _TITLES.get(head)
+    if kind is None:
+        return None
+    if kind == "envoy":
+        return "envoy"
+    return _CLASSES.get(fold(head)) or _base(head)
 
 
 def _exact_of(use: TitleUse) -> str:

@@ -145,3 +145,12 @@ def test_roles_portfolio_with_two_parts_and_line_end(run):
     assert any(s == "Paul Martin" for s, _ in r.statements())
     r = run("Un nouveau président\n— Paul Martin, président de la République\nRapidement, les dirigeants ont réagi.")
     assert ("Paul Martin", "président de la République", None) in r.positions()
+
+
+def test_roles_plural_title_refers_back_to_its_holders(run):
+    r = run("L'émissaire américain Paul Martin et l'envoyé américain Jan Kowal sont arrivés à Genève. "
+            "Les émissaires américains ont déclaré que la paix était proche.")
+    speakers = {s for s, _ in r.statements()}
+    assert {"Paul Martin", "Jan Kowal"} <= speakers
+    r = run("L'émissaire américain Paul Martin est arrivé. Les émissaires américains ont déclaré que la paix était proche.")
+    assert "Paul Martin" not in {s for s, _ in r.statements()}  # one holder named: the state, not him
