@@ -330,17 +330,19 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
 
 def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
                coordinated: bool = False, peers: list[str] | None = None,
-               persons_after_preps: bool = False) -> list[str]:
+               persons_after_preps: bool = False, free_start: bool = False) -> list[str]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
 
     With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read. ``peers`` (the other
     side) are whose office "ses homologues" names. With ``persons_after_preps``, a person named after
-    "à" is a participant ("rendre visite à X"), not a place.
+    "à" is a participant ("rendre visite à X"), not a place. With ``free_start``, the phrase at ``i`` is read
+    even after "de" and a noun ("la visite du président X").
     """
     keys: list[str] = []
     skip: set[int] = set()
     if i < len(doc) and scan.lower(doc)[i] in ("que", "qu'"):  # "n'a rencontré que X": only X, still met
         i += 1
+    first = i if free_start else -1
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
     lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     while i < sent_end:
@@ -357,12 +359,12 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
         bare_adjective = m is not None and m.kind == "demonym" and pos[i] == "ADJ"
         at_place = _after_location_prep(doc, i) and not (persons_after_preps and ms.type_of(m.key) is PERSON) \
             if m is not None else False
-        if m is not None and m.start == doc[i].idx and (at_place or _complement_of_thing(doc, i, refs)):
+        if m is not None and m.start == doc[i].idx and (at_place or i != first and _complement_of_thing(doc, i, refs)):
             while i < sent_end and ms.by_token.get(i) is m:  # the whole name: "à Académie royale de X"
                 i += 1  # "reçu à l'Élysée": where, not who; "a reçu le soutien de Washington": not a meeting
             continue
         use = refs.title_head.get(i)
-        if use is not None and _complement_of_thing(doc, i, refs):
+        if use is not None and i != first and _complement_of_thing(doc, i, refs):
             i = use.end  # "une lettre du président Paul Martin": the title and the name that follows
             while i < sent_end and use.holder and ms.key_of(doc[i]) == use.holder:
                 i += 1
@@ -548,6 +550,49 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
 
 
+@handler("received_visit")
+def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
+    """'X a reçu la visite (officielle) du président Y': the subject met the visitor."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS and c.dep_ == "obj"), None)
+    if visit_noun is None:
+        return None
+    lower, pos = scan.lower(doc), scan.pos(doc)
+    end = min(sent_of(verb).end, visit_noun.i + 8)
+    start = None
+    for j in range(visit_noun.i + 1, end):  # "la visite de courtoisie du président Y": the "de" of a name
+        k = j + 1
+        while k < end and pos[k] == "DET":
+            k += 1
+        if lower[j] in DE and k < end and (k in ms.by_token or k in refs.title_head):
+            start = k
+            break
+    if start is None:
+        return None
+    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, free_start=True), ms)
+    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+
+
+@handler("noun_together")
+def noun_together(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
+    """'X et Y ont eu un long entretien': a meeting noun held by coordinated subjects, with no "avec" or
+    "entre" after it; the subjects met each other."""
+    doc = ctx.doc
+    governor = noun.head
+    if noun.dep_ != "obj" or governor.pos_ != "VERB" or governor.lemma_ not in _HOLDING:
+        return None
+    lower = scan.lower(doc)
+    if any(lower[j] in ("avec", "entre") for j in range(noun.i + 1, min(sent_of(noun).end, noun.i + 8))):
+        return None
+    indirect: list[str] = []
+    subjects = _agents(_subject_keys(governor, ctx.refs, indirect), ctx.ms)
+    if len(subjects) < 2:
+        return None
+    return _meetings(ctx, noun, _pairs_within(subjects), rule, indirect)
+
+
+_HOLDING = lexicon.words("meeting_holding_verbs")
 _VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
 _VISIT_PREPS = lexicon.words("meeting_visit_preps")
 _ATTENDING = lexicon.words("meeting_attendance_verbs")
