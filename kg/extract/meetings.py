@@ -598,6 +598,7 @@ _VISIT_PREPS = lexicon.words("meeting_visit_preps")
 _ATTENDING = lexicon.words("meeting_attendance_verbs")
 _MEETING_NOUNS = lexicon.words("meeting_nouns")
 _MULTILATERAL = lexicon.words("meeting_multilateral_nouns")
+_SEPARATE = lexicon.words("meeting_separate_markers")
 
 
 def _meeting_noun_of(tok: Token) -> Token | None:
@@ -668,6 +669,8 @@ def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None
     if not others:
         return None
     pairs = _pairs_across(subjects, others)
-    if any(lemma[j] in _MULTILATERAL for j in range(verb.i + 2, close)):
+    sent = sent_of(verb)
+    if any(lemma[j] in _MULTILATERAL for j in range(verb.i + 2, close)) and not any(
+            lower[j] in _SEPARATE for j in range(sent.start, sent.end)):
         pairs = _pairs_within(subjects + others)
     return _meetings(ctx, verb, pairs, rule, indirect)

@@ -183,3 +183,15 @@ def test_meetings_negated_meetings_are_dropped_but_not_ne_que(run):
         assert not run(text).meetings(), text
     r = run("Paul Martin n'a rencontré que Klaus Weber.")
     assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
+
+
+def test_meetings_on_the_sidelines_of_a_summit_the_meetings_are_separate(run):
+    r = run("Paul Martin a rencontré, en marge du sommet de l'OTAN, Klaus Weber et Jan Kowal.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"}), frozenset({"Paul Martin", "Jan Kowal"})}
+
+
+def test_meetings_visit_received_and_talks_held_together(run):
+    r = run("Paul Martin a reçu la visite de courtoisie du président polonais Jan Kowal.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Jan Kowal"})}
+    r = run("Paul Martin et Klaus Weber ont eu un long entretien à Berlin.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"})}
