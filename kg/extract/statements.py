@@ -114,6 +114,7 @@ _LITOTES = lexicon.words("statement_litote_verbs")
 _NAME_DETERMINERS = lexicon.words("statement_name_determiners")
 _GOVERNMENT_NOUNS = lexicon.words("statement_government_nouns")
 _NON_SPEECH_USES = lexicon.words("statement_non_speech_uses")
+_QUOTE_VERBS = lexicon.words("reporting_quote_verbs")
 _OBJECT_DEPS = {"obj", "obl", "obl:arg", "obl:mod", "iobj"}
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
@@ -609,6 +610,8 @@ def orphan_quote(ctx: Context, mark: Token, rule: Pattern):
     if q[0] <= root.i < q[1] or _is_a_name(doc, q, ms):
         return []
     for verb in doc[q[0]].ancestors:  # "le roi, qui a appelé à « … »": a clause with its own subject
+        if verb.pos_ == "VERB" and verb.lemma_ in _QUOTE_VERBS:
+            return []  # "a lancé une « opération spéciale »": a quote-only verb that reports nothing here
         if verb == root:
             break
         if verb.pos_ in ("VERB", "AUX") and any(c.dep_.startswith("nsubj") for c in verb.children):
