@@ -23,17 +23,17 @@ def _err(msg: str) -> None:
 
 
 def cmd_build(args) -> int:
-    from kg.formats import RdfFormat, WriteError, check_temp_folder, check_writable
-
-    fmt = RdfFormat.from_extension(args.output)
     before = _file_id(args.output)
     try:
+        from kg.formats import RdfFormat, check_temp_folder, check_writable
+
+        fmt = RdfFormat.from_extension(args.output)
         # before the long part: a folder that cannot be written fails now, not after the analysis
         check_writable(args.output)
         check_temp_folder()
         return _build(args, fmt=fmt)
     except (KeyboardInterrupt, OSError) as err:
-        if not isinstance(err, WriteError):  # which says what it left
+        if getattr(err, "path", None) != args.output:  # a WriteError of the output says what it left
             err.add_note(_output_state(args.output, before))
         raise
 
@@ -60,6 +60,7 @@ def _build(args, *, fmt) -> int:
         _err(f"note: {path}: {what}")
 
     def progress(n: int, article: Article) -> None:
+        _interrupt_missed()
         bar.update(n, article.file_name)
 
     if args.strict:  # reading is cheap next to analysis: find every unusable input before spaCy runs
@@ -83,6 +84,7 @@ def _build(args, *, fmt) -> int:
     if not triples:
         _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
         return 2
+    _interrupt_missed()
     with watch.stage("writing"):
         write_graph(triples, args.output, fmt=fmt)
     if args.timings:
@@ -409,6 +411,9 @@ def cmd_serve(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one `kg` command; its exit status. Without ``argv`` (the process is `kg` itself) an
+    interrupted command ends the process at once, its work undone, skipping the second or so Python
+    takes to free a loaded model."""
     args = make_parser().parse_args(argv)
     with _signals_interrupt():
         try:
@@ -422,7 +427,12 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt as err:
             signum = getattr(err, "signum", signal.SIGINT)
             _err("; ".join([f"interrupted by {signal.Signals(signum).name}", *getattr(err, "__notes__", ())]))
-            return 128 + signum
+            code = 128 + signum
+    if argv is None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _message(err: Exception) -> str:
@@ -442,6 +452,17 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+_received: list[int] = []  # the signals received while main() runs
+
+
+def _interrupt_missed() -> None:
+    """Raise Interrupted again for a signal already received: Python drops an exception raised where
+    it cannot propagate (in a __del__, a weakref callback or an after-fork hook), and the handler
+    may have run there. Long commands call this at their steps."""
+    if _received:
+        raise Interrupted(_received[0])
+
+
 @contextmanager
 def _signals_interrupt() -> Iterator[None]:
     """SIGINT and SIGTERM raise Interrupted in this process, so that what it was doing is undone
@@ -450,7 +471,7 @@ def _signals_interrupt() -> Iterator[None]:
     A second signal ends the process at once (its workers killed); the handlers do nothing in the
     forked worker processes, which set their own as they start.
     """
-    owner, received = os.getpid(), []
+    owner, received = os.getpid(), _received
 
     def handler(signum, frame):
         if os.getpid() != owner:
@@ -475,6 +496,7 @@ def _signals_interrupt() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        received.clear()
 
 
 if __name__ == "__main__":

@@ -88,7 +88,12 @@ def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None)
 
 
 class WriteError(OSError):
-    """An output file could not be written: the message names it, says why and what is left there."""
+    """An output file could not be written: the message names it (``path``), says why and what is left
+    there."""
+
+    def __init__(self, path: Path | str | None, message: str):
+        super().__init__(message)
+        self.path = Path(path) if path else None
 
 
 @contextmanager
@@ -118,7 +123,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
             pass  # the buffered bytes of a full disk: they were not going to be written
         if isinstance(err, OSError):
             left = "the file there before is intact" if existed else "nothing written"
-            raise WriteError(f"{path}: cannot write: {err.strerror or err} ({left})") from err
+            raise WriteError(path, f"{path}: cannot write: {err.strerror or err} ({left})") from err
         raise
     out.close()
     _sync_folder(path.parent)
@@ -142,11 +147,12 @@ def check_temp_folder() -> Path:
             os.close(fd)
             os.unlink(tmp)
         except OSError as err:
-            raise WriteError(f"TMPDIR {folder}: cannot write temporary files there: {err.strerror or err}") from err
+            raise WriteError(folder, f"TMPDIR {folder}: cannot write temporary files there: "
+                             f"{err.strerror or err}") from err
     try:
         return Path(tempfile.gettempdir())
     except FileNotFoundError as err:
-        raise WriteError(f"no folder for temporary files: {err}") from err
+        raise WriteError(None, f"no folder for temporary files: {err}") from err
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:
@@ -156,17 +162,17 @@ def _temporary_beside(path: Path) -> tuple[int, str]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise WriteError(f"{path}: cannot create the folder {folder}: {err.strerror or err}") from err
+        raise WriteError(path, f"{path}: cannot create the folder {folder}: {err.strerror or err}") from err
     _remove_stale(path)
     for _ in range(3):
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         except OSError as err:
-            raise WriteError(f"{path}: cannot write in {folder}: {err.strerror or err}") from err
+            raise WriteError(path, f"{path}: cannot write in {folder}: {err.strerror or err}") from err
         if _lock(fd) and _same_file(fd, tmp):
             return fd, tmp
         os.close(fd)  # removed by another run's clean-up before it was locked: make another
-    raise WriteError(f"{path}: cannot write in {folder}: its temporary files keep disappearing")
+    raise WriteError(path, f"{path}: cannot write in {folder}: its temporary files keep disappearing")
 
 
 def _lock(fd: int) -> bool:

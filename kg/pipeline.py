@@ -148,8 +148,9 @@ def worker_pool(workers: int) -> Iterator[mp.pool.Pool | None]:
     pool = None
     with _frozen(enabled=True):
         try:
-            pool = ctx.Pool(workers, initializer=_worker_started, initargs=(os.getpid(),),
-                            maxtasksperchild=WORKER_TASKS)
+            with _signals_held():
+                pool = ctx.Pool(workers, initializer=_worker_started, initargs=(os.getpid(),),
+                                maxtasksperchild=WORKER_TASKS)
             yield pool
             pool.close()
             pool.join()
@@ -174,10 +175,29 @@ def _stop(pool: mp.pool.Pool | None, *, spare: set[int]) -> None:
             child.join(STOP_S)
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back from this thread while the pool forks its first workers and starts
+    its threads (which keep the mask, so signals only ever reach the main thread). A signal handled
+    inside a fork's after-fork hooks would be lost: Python prints and drops exceptions raised there."""
+    held = threading.current_thread() is threading.main_thread()
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
 def _worker_started(parent: int) -> None:
     """Set up a worker process: signals left to the parent, and death with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held while the parent forked it
     _die_with_parent()
     if os.getppid() != parent:  # the parent was gone before the line above took effect
         os._exit(1)
