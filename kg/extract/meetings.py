@@ -114,7 +114,8 @@ def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str, adjunct
             subjects = _agents(_group_of(agent, refs, indirect) if agent is not None else
                                _subject_keys(governor, refs, indirect), ms)
             others = _agents(_span_keys(doc, j + 1, ms, refs, indirect, peers=subjects), ms)
-            return _meetings(ctx, noun, _pairs_across(subjects, others), rule, indirect)
+            pairs = _pairs_within(subjects + others) if _is_joint(noun) else _pairs_across(subjects, others)
+            return _meetings(ctx, noun, pairs, rule, indirect)
         if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
             break
     return None
@@ -138,6 +139,17 @@ def _governor(noun: Token) -> Token | None:
         if head.pos_ != "NOUN":
             break
     return None
+
+
+def _is_joint(noun: Token) -> bool:
+    """'une réunion avec Y et Z', 'une rencontre trilatérale avec …': one meeting of all its parties (a
+    singular multilateral noun or a joint adjective), unless the sentence says the talks were separate."""
+    joint = any(c.lemma_ in _JOINT_ADJECTIVES for c in noun.children if c.dep_ == "amod") or (
+        noun.lemma_ in _MULTILATERAL and "Sing" in scan.feats(noun.doc, noun.i).get("Number", ()))
+    if not joint:
+        return False
+    sent, lower = sent_of(noun), scan.lower(noun.doc)
+    return not any(lower[j] in _SEPARATE for j in range(sent.start, sent.end))
 
 
 def _passive_agent(verb: Token) -> Token | None:
@@ -599,6 +611,7 @@ _ATTENDING = lexicon.words("meeting_attendance_verbs")
 _MEETING_NOUNS = lexicon.words("meeting_nouns")
 _MULTILATERAL = lexicon.words("meeting_multilateral_nouns")
 _SEPARATE = lexicon.words("meeting_separate_markers")
+_JOINT_ADJECTIVES = lexicon.words("meeting_multilateral_adjectives")
 
 
 def _meeting_noun_of(tok: Token) -> Token | None:
@@ -670,7 +683,7 @@ def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None
         return None
     pairs = _pairs_across(subjects, others)
     sent = sent_of(verb)
-    if any(lemma[j] in _MULTILATERAL for j in range(verb.i + 2, close)) and not any(
+    if any(lemma[j] in _MULTILATERAL or lemma[j] in _JOINT_ADJECTIVES for j in range(verb.i + 2, close)) and not any(
             lower[j] in _SEPARATE for j in range(sent.start, sent.end)):
         pairs = _pairs_within(subjects + others)
     return _meetings(ctx, verb, pairs, rule, indirect)
