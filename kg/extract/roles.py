@@ -85,6 +85,8 @@ class RoleFinder:
             use = TitleUse(s, e, scan.text_at(doc, s, e).lower(), self.kinds[title],
                            scan.lower(doc)[e - 1].endswith(("s", "x")), nested=s in nested)
             _extend(doc, use, ms)
+            if use.kind == "envoy" and not use.principals and (owner := _possessor(doc, s, ms)):
+                use.principals.append(owner)  # "Ottawa a rappelé son ambassadeur à Moscou, X"
             covered.update(range(s, e))
             nested.update(use.complement)
             uses.append(use)
@@ -105,6 +107,29 @@ def _accent_variants(title: str) -> list[str]:
             forms.add(f"{head}'{bare(rest)}")
         out = [f"{o} {f}".strip() for o in out for f in sorted(forms)]
     return sorted(set(out))[:16]
+
+
+_POSSESSIVES = {"son", "sa", "ses", "leur", "leurs"}
+
+
+def _possessor(doc: Doc, s: int, ms: Mentions) -> str | None:
+    """The state or organization a possessive before a title points to: the subject of its clause
+    ("le Canada a rappelé son ambassadeur", "les États-Unis et leur ambassadeur à Ottawa")."""
+    if s == 0 or scan.lower(doc)[s - 1] not in _POSSESSIVES:
+        return None
+    head = doc[s]
+    for _ in range(4):  # up to the clause's verb
+        if head.pos_ in ("VERB", "AUX") or head.head is head:
+            break
+        head = head.head
+    plural = scan.lower(doc)[s - 1].startswith("leur")
+    for c in head.children:
+        if c.dep_ in ("nsubj", "nsubj:pass") and c.i < s \
+                and plural == (c.morph.get("Number") == ["Plur"] or any(g.dep_ == "conj" for g in c.children)):
+            m = ms.by_token.get(c.i)
+            if m is not None and ms.type_of(m.key) in (STATE, ORGANIZATION):
+                return m.key
+    return None
 
 
 def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:

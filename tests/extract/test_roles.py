@@ -154,3 +154,10 @@ def test_roles_plural_title_refers_back_to_its_holders(run):
     assert {"Paul Martin", "Jan Kowal"} <= speakers
     r = run("L'émissaire américain Paul Martin est arrivé. Les émissaires américains ont déclaré que la paix était proche.")
     assert "Paul Martin" not in {s for s, _ in r.statements()}  # one holder named: the state, not him
+
+
+def test_roles_possessive_envoy_serves_the_clause_subject(run):
+    r = run("Les États-Unis ont rappelé leur ambassadeur à Ottawa, Paul Martin.")
+    assert ("Paul Martin", "États-Unis") in r.mandates()
+    r = run("La Russie a convoqué leur ambassadeur à Moscou, Jan Kowal.")
+    assert ("Jan Kowal", "Russie") not in r.mandates()
