@@ -579,6 +579,8 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     # only the clause after "selon Y".
     finite_before = _finite_verb_in(doc, lead, start)
     content = right if finite_before or not left else f"{left}, {right}"
+    if len(right) < 3 and left:  # "« … », selon X.", "l'évacuation devrait reprendre selon X": what precedes
+        content = left
     if len(content) < 3:
         return []
     ev = evidence(doc, tok.i, rule, INDIRECT_REFERENCE_FACTOR if indirect else 1.0)
