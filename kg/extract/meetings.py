@@ -1,10 +1,13 @@
 """Meetings: who met, talked or negotiated with whom, where, and whether it is held or planned.
 
-Triggers are meeting verbs ("rencontrer", "s'entretenir", "recevoir", "réunir") and nouns
-("entretiens avec", "négociations menées avec", "rencontre entre X et Y"). One side is the subject
-(of the verb, or of the verb governing the noun); the other side is what follows the trigger up to
-the end of the clause. Principals named inside title phrases ("l'envoyé du président Vladimir
-Poutine") are not participants; neither is what follows "pour" or "sur" (the topic).
+Triggers are meeting verbs ("rencontrer", "s'entretenir", "recevoir", "réunir"), visits ("rendre
+visite à"), nouns ("entretiens avec", "les entretiens qu'il a eus avec", "rencontre entre X et Y") and
+"en présence de". One side is the subject (of the verb, of the verb governing the noun, or the agent
+of a passive); the other side is what follows the trigger up to the end of the clause. Principals
+named inside title phrases ("l'envoyé du président Vladimir Poutine") are not participants; neither
+is what follows "pour" or "sur" (the topic). "Ses homologues espagnol et italien" are the holders of
+the subject's office for those states in the article, else the states. Negated, denied and cancelled
+meetings are dropped; future, conditional and announced ones are planned.
 """
 from __future__ import annotations
 
@@ -34,7 +37,19 @@ _COORDINATION = {"et", ",", "ainsi", "que", *DE, "l'", "la", "le", "les"}
 _COUNTERPART_NOUNS = lexicon.words("meeting_counterpart_nouns")
 # "X, qui a été reçu par Y": the relative pronoun stands for the noun the clause qualifies.
 _RELATIVE_SUBJECTS = lexicon.words("meeting_relative_subjects")
+# "je", "vous": the transcript rules read meetings of the speaker and the addressee.
 _DEICTIC_SUBJECTS = lexicon.words("meeting_deictic_subjects")
+_NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
+_NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
+_MEETING_NOUNS = lexicon.words("meeting_nouns")
+_HOLDING = lexicon.words("meeting_holding_verbs")
+_VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
+_VISIT_PREPS = lexicon.words("meeting_visit_preps")
+_ATTENDING = lexicon.words("meeting_attendance_verbs")
+# One meeting of all its parties ("une réunion trilatérale avec Y et Z"), unless said to be separate.
+_MULTILATERAL = lexicon.words("meeting_multilateral_nouns")
+_JOINT_ADJECTIVES = lexicon.words("meeting_multilateral_adjectives")
+_SEPARATE = lexicon.words("meeting_separate_markers")
 
 
 def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
@@ -491,10 +506,6 @@ def _negated(verb: Token) -> bool:
     return bool(words & {"ne", "n'"}) and bool(words & _NEGATION_PARTICLES)
 
 
-_NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
-_NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
-
-
 def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
@@ -602,16 +613,6 @@ def noun_together(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
     if len(subjects) < 2:
         return None
     return _meetings(ctx, noun, _pairs_within(subjects), rule, indirect)
-
-
-_HOLDING = lexicon.words("meeting_holding_verbs")
-_VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
-_VISIT_PREPS = lexicon.words("meeting_visit_preps")
-_ATTENDING = lexicon.words("meeting_attendance_verbs")
-_MEETING_NOUNS = lexicon.words("meeting_nouns")
-_MULTILATERAL = lexicon.words("meeting_multilateral_nouns")
-_SEPARATE = lexicon.words("meeting_separate_markers")
-_JOINT_ADJECTIVES = lexicon.words("meeting_multilateral_adjectives")
 
 
 def _meeting_noun_of(tok: Token) -> Token | None:

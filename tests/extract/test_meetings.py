@@ -198,5 +198,6 @@ def test_meetings_visit_received_and_talks_held_together(run):
 
 
 def test_meetings_separate_talks_with_delegations_do_not_pair_the_delegations(run):
-    r = run("Paul Martin a eu des réunions séparées avec les délégations de la France, de l'Allemagne et de la Pologne.")
+    r = run("Paul Martin a eu des réunions séparées avec les délégations de la France, de l'Allemagne "
+            "et de la Pologne.")
     assert r.meetings() == {frozenset({"Paul Martin", s}) for s in ("France", "Allemagne", "Pologne")}
