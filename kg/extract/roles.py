@@ -538,3 +538,19 @@ def _represents_actively(doc: Doc, verb: Token, ms: Mentions):
     for person in persons[:1]:
         for principal in objects[:1]:
             yield principal, person, verb.i
+
+
+@handler("principal_from_office")
+def principal_from_office(ctx: Context, tok: Token, rule: Pattern):
+    """'l'Ambassadeur X' with no principal, when X holds an office of a state elsewhere in the article
+    ("X, sous-secrétaire adjoint au Département d'État des États-Unis"): an envoy of that state."""
+    use = ctx.state["titles"].get(tok.i - 1)
+    if use is None or use.kind != "envoy" or use.principals or use.holder is None or use.end != tok.i:
+        return None
+    ms = ctx.ms
+    states = list(dict.fromkeys(p for u in ctx.state["titles"].values() if u.holder == use.holder and u is not use
+                                for p in u.principals if ms.type_of(p) is STATE))
+    if len(states) != 1:
+        return None
+    return [Mandate(use.holder, states[0], use.title, evidence(ctx.doc, use.start, rule))]
+
