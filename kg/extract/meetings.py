@@ -535,6 +535,8 @@ def talked_together(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] |
 def _counterpart_start(doc: Doc, frm: int, preps: frozenset[str] | set[str], limit: int = 16) -> int | None:
     """The token after the preposition that introduces the person visited or called ('visite à X',
     'visite auprès de X'), looked for from token ``frm`` within the clause."""
+    if frm >= len(doc):
+        return None
     lower, pos = scan.lower(doc), scan.pos(doc)
     end = min(sent_of(doc[frm]).end, frm + limit)
     for j in range(frm, end):
