@@ -146,6 +146,8 @@ class EntityFinder:
         for ent in _merge_organization_names(doc):
             if not taken.isdisjoint(range(ent.start, ent.end)):
                 continue
+            if ent.label_ in ("ORG", "LOC", "MISC") and self._apposed_name(doc, ent):
+                ent = Span(doc, ent.start, ent.end, label="PER")  # "le ministre finlandais, Pekka Haavisto"
             if ent.label_ == "PER" and ent.start > 0 and scan.lower(doc)[ent.start - 1] in _MEDIA_HEADS \
                     and (span := _clean_person(ent)) is not None:  # "l'agence Sana": a medium, not a person
                 ms.add(span, f"O:{fold(scan.text(span))}", _Draft(ORGANIZATION))
@@ -224,6 +226,19 @@ class EntityFinder:
             ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
+
+    def _apposed_name(self, doc: Doc, ent: Span) -> bool:
+        """Two or three capitalised words in apposition to a title or a nationality ("des ministres
+        finlandais, Pekka Haavisto"): a person's name, whatever label the NER gave."""
+        orth, lower = scan.orth(doc), scan.lower(doc)
+        if not (2 <= len(ent) <= 3 and ent.start >= 2 and orth[ent.start - 1] == ","):
+            return False
+        before = lower[ent.start - 2]
+        if before not in self.demonyms and fold(before) not in self.title_words:
+            return False
+        words = orth[ent.start:ent.end]
+        return all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in words) \
+            and _ORG_WORDS.isdisjoint(lower[ent.start:ent.end]) and fold(words[0]) not in self.title_words
 
     def _short_form(self, ms: Mentions, word: str) -> str | None:
         """The organization of the article whose name starts with ``word``, if there is only one."""

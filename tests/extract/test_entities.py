@@ -125,3 +125,8 @@ def test_entities_arabic_particle_in_a_name(run):
 def test_entities_capitalised_title_opening_an_organization_span_is_a_title(run):
     r = run("Jan Kowal a rencontré le Ministre des Affaires étrangères Paul Martin.")
     assert not any(e.type is EntityType.ORGANIZATION and e.names[0].startswith("Ministre") for e in r.raw.entities)
+
+
+def test_entities_name_in_apposition_to_a_nationality_is_a_person(run):
+    r = run("Étaient présents les ministres des affaires étrangères finlandais, Pekka Kowalainen et suédoise, Anna Lind.")
+    assert ("Pekka Kowalainen",) in _persons(r)
