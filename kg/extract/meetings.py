@@ -41,6 +41,8 @@ _RELATIVE_SUBJECTS = lexicon.words("meeting_relative_subjects")
 _DEICTIC_SUBJECTS = lexicon.words("meeting_deictic_subjects")
 _NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
 _NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
+# "sa rencontre avec Y": the person the possessive refers to met Y.
+_POSSESSIVES = lexicon.words("meeting_possessives")
 _MEETING_NOUNS = lexicon.words("meeting_nouns")
 _HOLDING = lexicon.words("meeting_holding_verbs")
 _VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
@@ -357,13 +359,13 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
 
 def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
                coordinated: bool = False, peers: list[str] | None = None,
-               persons_after_preps: bool = False, free_start: bool = False) -> list[str]:
+               persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[str]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
 
     With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read. ``peers`` (the other
     side) are whose office "ses homologues" names. With ``persons_after_preps``, a person named after
     "à" is a participant ("rendre visite à X"), not a place. With ``free_start``, the phrase at ``i`` is read
-    even after "de" and a noun ("la visite du président X").
+    even after "de" and a noun ("la visite du président X"). ``end`` stops the reading before that token.
     """
     keys: list[str] = []
     skip: set[int] = set()
@@ -371,6 +373,8 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
         i += 1
     first = i if free_start else -1
     sent_end = sent_of(doc[i - 1]).end if i > 0 else len(doc)
+    if end is not None:
+        sent_end = min(sent_end, end)
     lower, pos, orth = scan.lower(doc), scan.pos(doc), scan.orth(doc)
     while i < sent_end:
         if lower[i] == "que" and i > 0 and lower[i - 1] == "ainsi":  # "ainsi que": the list goes on
@@ -597,6 +601,32 @@ def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | 
     subjects = _agents(_subject_keys(verb, refs, indirect), ms)
     others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, free_start=True), ms)
     return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+
+
+@handler("noun_of_with")
+def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
+    """'La rencontre de X avec Y a duré trois heures', 'sa rencontre avec Y' (the person 'sa' refers to):
+    the meeting noun names both sides itself, wherever it stands in the clause."""
+    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    lower, orth = scan.lower(doc), scan.orth(doc)
+    end = min(sent_of(noun).end, noun.i + 12)
+    avec = next((j for j in range(noun.i + 1, end) if lower[j] == "avec"), None)
+    if avec is None or any(orth[j] in (",", ";", ":", "«") or lower[j] in ("entre", "et") for j in range(noun.i + 1, avec)):
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "det" and c.lower_ in _POSSESSIVES), None)
+    if owner is not None:
+        key = refs.pronoun(owner)
+        sides = [key] if key else []
+        if key:
+            indirect.append(key)
+    elif avec > noun.i + 1 and lower[noun.i + 1] in DE:
+        sides = _agents(_span_keys(doc, noun.i + 2, ms, refs, indirect, end=avec, free_start=True), ms)
+    else:
+        return None
+    if not sides:
+        return None
+    others = _agents(_span_keys(doc, avec + 1, ms, refs, indirect, peers=sides), ms)
+    return _meetings(ctx, noun, _pairs_across(sides, others), rule, indirect)
 
 
 @handler("noun_together")

@@ -201,3 +201,10 @@ def test_meetings_separate_talks_with_delegations_do_not_pair_the_delegations(ru
     r = run("Paul Martin a eu des réunions séparées avec les délégations de la France, de l'Allemagne "
             "et de la Pologne.")
     assert r.meetings() == {frozenset({"Paul Martin", s}) for s in ("France", "Allemagne", "Pologne")}
+
+
+def test_meetings_noun_naming_both_sides_and_possessive_owner(run):
+    r = run("La rencontre de Paul Martin avec Klaus Weber a été annulée.")
+    assert not r.meetings()
+    r = run("Le président Paul Martin est arrivé à Berlin. Son entretien avec Klaus Weber durera deux heures.")
+    assert r.meetings(planned=True) == {frozenset({"Paul Martin", "Klaus Weber"})}
