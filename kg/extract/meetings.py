@@ -95,10 +95,13 @@ def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting
 
 @handler("gathering")
 def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
-    """'Le sommet a réuni X et Y': the people brought together met each other."""
+    """'Le sommet a réuni X et Y': the people brought together met each other, and whoever took part in
+    the meeting ('Z a participé à une réunion réunissant X et Y')."""
     indirect: list[str] = []
     others = _agents(_span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
-    return _meetings(ctx, verb, _pairs_within(others), rule, indirect)
+    meeting = _meeting_noun_of(verb.head) if verb.dep_.startswith("acl") else None
+    hosts = _agents(_attendees(meeting, ctx.refs, indirect), ctx.ms) if meeting is not None else []
+    return _meetings(ctx, verb, _pairs_within(hosts + others), rule, indirect)
 
 
 @handler("meeting_noun")
