@@ -1,18 +1,42 @@
-"""A local read-only SPARQL endpoint over the embedded store (SPARQL 1.1 Protocol, query only)."""
+"""A local read-only SPARQL endpoint over the embedded store (SPARQL 1.1 Protocol, query only).
+
+HTTP is waitress's: whole requests are read by its event loop, so slow or broken clients hold no
+thread; it refuses bad request lines, bad Content-Length and oversized headers or bodies with 400,
+431 or 413. Queries run in a pool of worker processes (pebble), each with the store open read-only:
+a query past the timeout is stopped by ending its worker, and a worker that dies (a parser crash)
+costs only its own request. What this module adds is the SPARQL protocol and the endpoint's guards:
+query shape limits checked before parsing, SERVICE refused, a Host check against DNS rebinding,
+CORS for one origin, and a deadline for the whole request.
+"""
 from __future__ import annotations
 
 import html
+import ipaddress
+import multiprocessing
+import os
+import signal
 import sys
+import time
 import urllib.parse
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pebble
 import pyoxigraph as ox
+import waitress
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import BaseWSGIServer
+from waitress.utilities import Error as HttpError
 
-from kg.store import open_read_only
+from kg.sparql import check_query
 
-MAX_QUERY_BYTES = 1 << 20
+MAX_QUERY_BYTES = 1 << 20  # a POST body
+MAX_HEADER_BYTES = 256 << 10  # the request line (a GET query) and headers together
+MAX_CONNECTIONS = 100
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _RESULTS = [  # (media type, pyoxigraph format), the first is the default
     ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
     ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
@@ -20,6 +44,7 @@ _RESULTS = [  # (media type, pyoxigraph format), the first is the default
     ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
 ]
 _GRAPHS = [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)]
+_PATHS = ("/", "/query", "/sparql")
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>diplomacy-kg SPARQL</title>
@@ -54,94 +79,269 @@ SELECT ?envoy ?principal WHERE {
 } ORDER BY ?envoy"""
 
 
-def make_server(store_dir: Path, *, host: str = "127.0.0.1", port: int = 7878) -> ThreadingHTTPServer:
-    """An HTTP server answering SPARQL queries over the store (port 0: any free port)."""
-    store = open_read_only(store_dir)
-
-    class Handler(_Handler):
-        pass
-
-    Handler.store, Handler.store_name = store, str(store_dir)
-    return ThreadingHTTPServer((host, port), Handler)
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    ctype: str = "text/plain; charset=utf-8"
 
 
-def serve(store_dir: Path, *, host: str = "127.0.0.1", port: int = 7878) -> None:
-    """Serve until interrupted."""
-    server = make_server(store_dir, host=host, port=port)
-    h, p = server.server_address[:2]
-    print(f"serving {store_dir} read-only at http://{h}:{p}/ (SPARQL endpoint: /query); Ctrl-C stops",
+def _text(status: HTTPStatus, message: str) -> Reply:
+    return Reply(status, (message + "\n").encode())
+
+
+class Server:
+    """The endpoint: a waitress server and its query workers (port 0: any free port)."""
+
+    def __init__(self, store_dir: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout_s: float = 10.0,
+                 request_timeout_s: float = 10.0, allow_service: bool = False, cors: str | None = None,
+                 workers: int | None = None):
+        from kg.store import open_read_only
+
+        open_read_only(store_dir)  # a missing or unreadable store fails here, not in every worker
+        self.store_dir = store_dir
+        self.pool = QueryPool(store_dir, workers=workers or os.cpu_count() or 2, timeout_s=timeout_s)
+        app = SparqlApp(self.pool, store_name=str(store_dir), allow_service=allow_service, cors=cors,
+                        hosts=_allowed_hosts(host))
+        self.http = waitress.create_server(
+            app, host=host, port=port, threads=16, backlog=1024, connection_limit=MAX_CONNECTIONS,
+            channel_timeout=max(1, round(request_timeout_s)), cleanup_interval=1,
+            max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_QUERY_BYTES,
+            ident="diplomacy-kg", expose_tracebacks=False)
+        channel = _deadline_channel(request_timeout_s)
+        for s in [self.http, *getattr(self.http, "map", {}).values()]:
+            if isinstance(s, BaseWSGIServer):
+                s.channel_class = channel
+        self._closed = False
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The first address listened on (host, port)."""
+        s = next(s for s in [self.http, *getattr(self.http, "map", {}).values()] if isinstance(s, BaseWSGIServer))
+        return s.effective_host, s.effective_port
+
+    @property
+    def url(self) -> str:
+        h, p = self.address
+        return f"http://{'[' + h + ']' if ':' in h else h}:{p}"
+
+    def run(self) -> None:
+        """Serve until close() or an interrupt."""
+        self.http.run()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.http.close()
+            self.pool.close()
+
+
+def make_server(store_dir: Path, **options) -> Server:
+    """A server over the store, not yet serving; keyword options as :class:`Server` takes them."""
+    return Server(store_dir, **options)
+
+
+def serve(store_dir: Path, **options) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM)."""
+    server = make_server(store_dir, **options)
+    print(f"serving {store_dir} read-only at {server.url}/ (SPARQL endpoint: /query); Ctrl-C stops",
           file=sys.stderr)
     try:
-        server.serve_forever()
+        server.run()
     finally:
-        server.server_close()
+        server.close()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    store: ox.Store
-    store_name: str
-    server_version = "diplomacy-kg"
+class QueryPool:
+    """Worker processes with the store open read-only; a query past its timeout ends its worker."""
 
-    def log_message(self, fmt, *args):  # one line per request on stderr, like http.server, minus the noise
-        sys.stderr.write(f"{self.command} {self.path[:80]} {args[1] if len(args) > 1 else ''}\n")
+    def __init__(self, store_dir: Path, *, workers: int, timeout_s: float):
+        self.timeout_s = timeout_s
+        # spawn: forking a process whose threads may hold locks is unsafe, and respawns happen while serving
+        self.pool = pebble.ProcessPool(max_workers=workers, initializer=_open_store, initargs=(str(store_dir),),
+                                       context=multiprocessing.get_context("spawn"))
 
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query)
-        if url.path == "/" and "query" not in params:
+    def run(self, query: str, default_graphs: list[str], accept: str) -> Reply:
+        future = self.pool.schedule(_answer, args=(query, default_graphs, accept), timeout=self.timeout_s)
+        try:
+            status, body, ctype = future.result()
+        except FutureTimeout:
+            return _text(HTTPStatus.SERVICE_UNAVAILABLE, f"query stopped after {self.timeout_s:g} s "
+                         "(the server's --timeout-s)")
+        except pebble.ProcessExpired as err:
+            return _text(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query ended its worker process ({_death(err)}); "
+                         "the server goes on")
+        return Reply(status, body, ctype)
+
+    def close(self) -> None:
+        self.pool.stop()
+        self.pool.join(timeout=10)
+
+
+def _death(err: pebble.ProcessExpired) -> str:
+    code = err.exitcode
+    if code is not None and code < 0:
+        return f"signal {signal.Signals(-code).name}"
+    return f"exit status {code}"
+
+
+_store: ox.Store | None = None  # in a worker process: the store, opened once
+
+
+def _open_store(store_dir: str) -> None:
+    global _store
+    from kg.store import open_read_only
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
+    # pebble's SIGTERM handler is Python, which cannot run while a query holds the main thread in Rust:
+    # the default action ends the worker at once (it has nothing to clean up) instead of 3 s later.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _store = open_read_only(Path(store_dir))
+
+
+def _answer(query: str, default_graphs: list[str], accept: str) -> tuple[int, bytes, str]:
+    """Run one query in a worker: (status, body, media type)."""
+    from kg.store import union_of_graphs
+
+    try:
+        if default_graphs:
+            res = _store.query(query, default_graph=[ox.NamedNode(g) for g in default_graphs])
+        else:
+            res = _store.query(query, **union_of_graphs(_store))
+        formats = _GRAPHS if isinstance(res, ox.QueryTriples) else _RESULTS
+        mime, fmt = next(((m, f) for m, f in formats if m in accept), formats[0])
+        return HTTPStatus.OK, res.serialize(format=fmt), mime
+    except (SyntaxError, ValueError) as err:
+        return HTTPStatus.BAD_REQUEST, f"bad query: {err}\n".encode(), "text/plain; charset=utf-8"
+    except OSError as err:
+        return HTTPStatus.INTERNAL_SERVER_ERROR, f"store error: {err}\n".encode(), "text/plain; charset=utf-8"
+
+
+class SparqlApp:
+    """The WSGI application: SPARQL 1.1 Protocol queries at /query (GET or POST), a query page at /."""
+
+    def __init__(self, pool: QueryPool, *, store_name: str, allow_service: bool, cors: str | None,
+                 hosts: frozenset[str] | None):
+        self.pool, self.store_name, self.allow_service, self.cors, self.hosts = pool, store_name, allow_service, cors, hosts
+
+    def __call__(self, environ, start_response):
+        reply = self.reply(environ)
+        headers = [("Content-Type", reply.ctype), ("Content-Length", str(len(reply.body)))]
+        headers += self._cors_headers(environ)
+        if reply.status == HTTPStatus.METHOD_NOT_ALLOWED:
+            headers.append(("Allow", "GET, HEAD, POST" + (", OPTIONS" if self.cors else "")))
+        start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", headers)
+        path = ascii(environ.get("PATH_INFO", ""))[1:-1]  # escaped: no control character reaches the terminal
+        sys.stderr.write(f"{environ['REQUEST_METHOD']} {path[:80]} {reply.status}\n")
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else reply.body]
+
+    def reply(self, environ) -> Reply:
+        if self.hosts is not None and _host_name(environ.get("HTTP_HOST")) not in self.hosts:
+            return _text(HTTPStatus.FORBIDDEN, "this server answers only requests for localhost, 127.0.0.1 or "
+                         "[::1] (Host header; a guard against DNS rebinding)")
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        if method == "OPTIONS" and self.cors:
+            return Reply(HTTPStatus.NO_CONTENT, b"")
+        if method not in ("GET", "HEAD", "POST"):
+            return _text(HTTPStatus.METHOD_NOT_ALLOWED, f"method {method} not allowed; queries are GET or POST")
+        if method != "POST" and path == "/" and "query" not in params:
             page = PAGE.replace("{store}", html.escape(self.store_name)).replace("{query}", html.escape(EXAMPLE))
-            return self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
-        if url.path not in ("/", "/query", "/sparql"):
-            return self._error(HTTPStatus.NOT_FOUND, f"no such path {url.path}; the endpoint is /query")
+            return Reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+        if path not in _PATHS:
+            return _text(HTTPStatus.NOT_FOUND, f"no such path {ascii(path)[1:-1][:200]}; the endpoint is /query")
+        if method == "POST":
+            return self._post(environ, params)
         if "update" in params:
-            return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
-        self._answer(params.get("query", []), params)
+            return _text(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+        return self._answer(params.get("query", []), params, environ)
 
-    def do_POST(self):
-        url = urllib.parse.urlsplit(self.path)
-        if url.path not in ("/", "/query", "/sparql"):
-            return self._error(HTTPStatus.NOT_FOUND, f"no such path {url.path}; the endpoint is /query")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_QUERY_BYTES:
-            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"query larger than {MAX_QUERY_BYTES} bytes")
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = urllib.parse.parse_qs(url.query)
+    def _post(self, environ, params: dict[str, list[str]]) -> Reply:
+        length = int(environ.get("CONTENT_LENGTH") or 0)  # waitress has checked it and read that much
+        body = environ["wsgi.input"].read(length).decode("utf-8", "replace")
+        ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if ctype == "application/sparql-query":
-            return self._answer([body], params)
+            return self._answer([body], params, environ)
         if ctype == "application/x-www-form-urlencoded":
             form = urllib.parse.parse_qs(body)
             if "update" in form:
-                return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
-            return self._answer(form.get("query", []), {**params, **form})
+                return _text(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            return self._answer(form.get("query", []), {**params, **form}, environ)
         if ctype == "application/sparql-update":
-            return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
-        return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"unsupported Content-Type {ctype or '(none)'}")
+            return _text(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+        return _text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"unsupported Content-Type {ctype[:100] or '(none)'}")
 
-    def _answer(self, queries: list[str], params: dict[str, list[str]]) -> None:
+    def _answer(self, queries: list[str], params: dict[str, list[str]], environ) -> Reply:
         if len(queries) != 1:
-            return self._error(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
+            return _text(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
         try:
-            default = [ox.NamedNode(g) for g in params.get("default-graph-uri", [])]
-            if default:
-                res = self.store.query(queries[0], default_graph=default)
-            else:
-                res = self.store.query(queries[0], use_default_graph_as_union=True)
-        except (SyntaxError, ValueError) as err:
-            return self._error(HTTPStatus.BAD_REQUEST, f"bad query: {err}")
-        accept = self.headers.get("Accept") or ""
-        if isinstance(res, ox.QueryTriples):
-            mime, fmt = next(((m, f) for m, f in _GRAPHS if m in accept), _GRAPHS[0])
-        else:
-            mime, fmt = next(((m, f) for m, f in _RESULTS if m in accept), _RESULTS[0])
-        self._send(HTTPStatus.OK, res.serialize(format=fmt), mime)
+            check_query(queries[0], allow_service=self.allow_service)
+            graphs = params.get("default-graph-uri", [])
+            for g in graphs:
+                ox.NamedNode(g)
+        except ValueError as err:
+            return _text(HTTPStatus.BAD_REQUEST, f"bad query: {err}")
+        return self.pool.run(queries[0], graphs, environ.get("HTTP_ACCEPT") or "")
 
-    def _error(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8")
+    def _cors_headers(self, environ) -> list[tuple[str, str]]:
+        origin = environ.get("HTTP_ORIGIN")
+        if not self.cors or not origin or self.cors not in ("*", origin):
+            return []
+        headers = [("Access-Control-Allow-Origin", self.cors), ("Vary", "Origin")]
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            headers += [("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+                        ("Access-Control-Allow-Headers", "Accept, Content-Type"), ("Access-Control-Max-Age", "600")]
+        return headers
 
-    def _send(self, status: HTTPStatus, body: bytes, ctype: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+
+def _allowed_hosts(bind: str) -> frozenset[str] | None:
+    """Host header names a loopback bind answers (None: any, the server was bound to be reached)."""
+    name = bind.strip("[]").lower()
+    try:
+        loopback = name == "localhost" or ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        return None
+    return frozenset([*LOOPBACK_NAMES, f"[{name}]" if ":" in name else name])
+
+
+def _host_name(host: str | None) -> str | None:
+    """The name in a Host header, without its port; None when absent or malformed."""
+    if not host:
+        return "localhost"  # HTTP/1.0 clients send none, and browsers (the rebinding risk) always do
+    host = host.strip().lower()
+    if host.startswith("["):
+        end, rest = host.find("]"), host[host.find("]") + 1:]
+        return host[:end + 1] if end > 0 and (not rest or rest.startswith(":")) else None
+    return host.rsplit(":", 1)[0] if host.count(":") <= 1 else None
+
+
+class RequestTimeout(HttpError):
+    code = 408
+    reason = "Request Timeout"
+
+
+def _deadline_channel(seconds: float) -> type[HTTPChannel]:
+    """A waitress channel whose requests must arrive whole (headers and body) within ``seconds``.
+
+    waitress closes a connection idle for its channel_timeout, but a client that sends a byte now and
+    then is never idle: this bounds the whole request, counted from its first byte.
+    """
+
+    class Parser(HTTPRequestParser):
+        def __init__(self, adj):
+            super().__init__(adj)
+            self.deadline = time.monotonic() + seconds
+
+        def received(self, data):
+            if not self.completed and time.monotonic() > self.deadline:
+                self.error = RequestTimeout(f"the request did not arrive whole within {seconds:g} s")
+                self.completed = True
+                return len(data)
+            return super().received(data)
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    return Channel

@@ -48,6 +48,10 @@ class QueryFile:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such query file")
         text = path.read_text(encoding="utf-8")
+        try:
+            check_query(text)
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
         prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
         params = tuple(Param(m.group(1), m.group(2), m.group(3).strip()) for m in _PARAM.finditer(text))
         return cls(path, text, prefixes, params)
@@ -145,23 +149,95 @@ def inject_values(query: str, bindings: dict[str, Term]) -> str:
 
 def _where_brace(query: str) -> int:
     """Offset of the '{' opening the outermost WHERE group, skipping comments, strings and IRIs."""
-    i, n = 0, len(query)
-    iri = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-    while i < n:
-        c = query[i]
-        if c == "#":
-            j = query.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif c in "\"'":
-            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and not query.startswith(quote, j):
-                j += 2 if query[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<" and (m := iri.match(query, i)):
-            i = m.end()
-        elif c == "{":
-            return i
-        else:
-            i += 1
+    for m in _TOKEN.finditer(query):
+        if m.group()[0] == "{":
+            return m.start()
     raise ValueError("query has no WHERE group to bind parameters in")
+
+
+# Limits checked before a query is parsed: pyoxigraph's parser recurses without bound and a stack
+# overflow kills the process (SIGSEGV), here from about 1,000 nested CONCAT( or 3,000 braces, 5,000
+# parentheses, 3,000 MINUS or BIND, 10,000 || or UNION. Real queries stay far below both.
+MAX_DEPTH = 256
+MAX_OPERATORS = 1000
+_OPERATORS = frozenset({"||", "&&", "|", "/", "^", "!", "+", "-", "*", "UNION", "OPTIONAL", "MINUS", "FILTER", "BIND"})
+_IRI_FREE_STEPS = 32  # the '/' and '-' an IRI may hold before they count (see query_shape)
+
+# SPARQL's tokens as far as nesting and operators go. What is skipped (space, comments, strings) is
+# skipped exactly as the grammar says, or brackets could hide there; names take their \-escapes.
+_TOKEN = re.compile("|".join([
+    r"(?P<skip>\s+|#[^\n\r]*",
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*')",
+    r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
+    r"(?P<var>[?$]\w+)",
+    r"(?P<name>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?#@%])*|[^\W\d][\w-]*)",
+    r"[(\[{]+|[)\]}]+|\|\||&&|\d[\w.]*|.",  # a run of brackets is one token: 100k of them lex at once
+]), re.DOTALL)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What can overflow a recursive parser, counted without parsing."""
+
+    depth: int  # deepest nesting of ( { [
+    operators: int  # binary and unary operators, UNION, OPTIONAL, MINUS, FILTER, BIND
+    service: bool  # a SERVICE clause (a federated query: the server would send requests)
+
+
+def query_shape(query: str) -> QueryShape:
+    """Nesting depth, operator count and use of SERVICE of a query, from its tokens.
+
+    Where ``<`` may be a less-than as well as an IRI (``FILTER(?a <1&&?b> 2)``), the IRI's text is
+    counted as code too, less its closing brackets and its first '/' and '-': no reading of the
+    query nests deeper or chains longer than what is counted.
+    """
+    depth = peak = operators = 0
+    service = False
+    for m in _TOKEN.finditer(query):
+        kind, tok = m.lastgroup, m.group()
+        if kind in ("skip", "var"):
+            continue
+        if kind == "iri":
+            inner, rise, net = tok[1:-1], 0, 0
+            for c in inner:
+                if c in "([{":
+                    net += 1
+                    rise = max(rise, net)
+                elif c in ")]}":
+                    net -= 1
+            peak, depth = max(peak, depth + rise), depth + max(net, 0)
+            steps = inner.count("/") + inner.count("-")
+            operators += inner.count("&&") + sum(map(inner.count, "!+*")) + max(0, steps - _IRI_FREE_STEPS)
+        elif tok[0] in "([{":
+            depth += len(tok)
+            peak = max(peak, depth)
+        elif tok[0] in ")]}":
+            depth = max(depth - len(tok), 0)
+        elif kind == "name":
+            word = tok.upper()
+            operators += word in _OPERATORS
+            service = service or word == "SERVICE"
+        else:
+            operators += tok in _OPERATORS
+    return QueryShape(peak, operators, service)
+
+
+def check_query(query: str, *, allow_service: bool = True) -> None:
+    """Refuse, before any parser sees it, a query nested or chained past the limits (ValueError)."""
+    # Most queries hold fewer brackets and operator signs in all than the limits: no need to lex them.
+    if (sum(map(query.count, "([{")) <= MAX_DEPTH and sum(map(query.count, "|&/^!+-*")) <= MAX_OPERATORS
+            and not _KEYWORDS.search(query)):
+        return
+    shape = query_shape(query)
+    if shape.depth > MAX_DEPTH:
+        raise ValueError(f"query nested {shape.depth} deep in ( {{ [; the limit is {MAX_DEPTH}, "
+                         "checked before parsing")
+    if shape.operators > MAX_OPERATORS:
+        raise ValueError(f"query has {shape.operators} operators (|| && | / ^ ! + - * UNION OPTIONAL MINUS "
+                         f"FILTER BIND); the limit is {MAX_OPERATORS} (long lists go in VALUES or IN)")
+    if shape.service and not allow_service:
+        raise ValueError("SERVICE is refused here: the query would make this server send requests elsewhere")
+
+
+_KEYWORDS = re.compile(r"UNION|OPTIONAL|MINUS|FILTER|BIND|SERVICE", re.IGNORECASE)

@@ -20,14 +20,13 @@ ENVOYS = ("PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#> PREFIX rdfs: <h
 def served(seeds_ttl, tmp_path_factory):
     store = tmp_path_factory.mktemp("served") / "store"
     load(seeds_ttl, store)
-    server = make_server(store, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = make_server(store, host="127.0.0.1", port=0, workers=1)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
+    yield server.url
+    server.close()
     thread.join(timeout=10)
+    assert not thread.is_alive()
 
 
 def _get(url: str, accept: str = "application/sparql-results+json"):
@@ -78,3 +77,25 @@ def test_serve_query_page(served):
     status, ctype, body = _get(served + "/", accept="text/html")
     assert status == 200 and ctype.startswith("text/html")
     assert b"<form" in body and b"/query" in body
+
+
+def test_serve_head_sends_no_body(served):
+    req = urllib.request.Request(f"{served}/query?{urllib.parse.urlencode({'query': 'ASK {}'})}", method="HEAD")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200 and int(resp.headers["Content-Length"]) > 0
+        assert resp.read() == b""
+
+
+def test_serve_unknown_method_is_a_405(served):
+    req = urllib.request.Request(f"{served}/query", data=b"x", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert err.value.code == 405 and "POST" in err.value.headers["Allow"]
+
+
+@pytest.mark.parametrize("option", [["--timeout-s", "0"], ["--request-timeout-s", "-1"], ["--workers", "0"]])
+def test_serve_bad_option_is_exit_2(tmp_path, capsys, option):
+    from kg.cli import main
+
+    assert main(["serve", "--store", str(tmp_path), *option]) == 2
+    assert capsys.readouterr().err.startswith(f"kg: serve: {option[0]}")
