@@ -413,21 +413,21 @@ def cmd_serve(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one `kg` command; its exit status. Without ``argv`` (the process is `kg` itself) an
     interrupted command ends the process at once, its work undone, skipping the second or so Python
-    takes to free a loaded model."""
+    takes to free a loaded model, and a signal after the command has ended is ignored."""
     args = make_parser().parse_args(argv)
-    with _signals_interrupt():
-        try:
+    try:
+        with _signals_interrupt(then=signal.SIG_IGN if argv is None else None):
             return args.func(args)
-        except (FileNotFoundError, ValueError, RuntimeError) as err:
-            _err(_message(err))
-            return 2
-        except OSError as err:  # a system fault: full disk, unreadable or unwritable folder...
-            _err(_message(err))
-            return 2
-        except KeyboardInterrupt as err:
-            signum = getattr(err, "signum", signal.SIGINT)
-            _err("; ".join([f"interrupted by {signal.Signals(signum).name}", *getattr(err, "__notes__", ())]))
-            code = 128 + signum
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        _err(_message(err))
+        return 2
+    except OSError as err:  # a system fault: full disk, unreadable or unwritable folder...
+        _err(_message(err))
+        return 2
+    except KeyboardInterrupt as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        _err("; ".join([f"interrupted by {signal.Signals(signum).name}", *getattr(err, "__notes__", ())]))
+        code = 128 + signum
     if argv is None:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -464,12 +464,12 @@ def _interrupt_missed() -> None:
 
 
 @contextmanager
-def _signals_interrupt() -> Iterator[None]:
+def _signals_interrupt(*, then=None) -> Iterator[None]:
     """SIGINT and SIGTERM raise Interrupted in this process, so that what it was doing is undone
     (workers stopped, temporary files removed) before it exits with 128 + the signal's number.
 
-    A second signal ends the process at once (its workers killed); the handlers do nothing in the
-    forked worker processes, which set their own as they start.
+    A second signal ends the process at once (its workers killed). A forked child gets the handlers
+    from before (a worker must still die of SIGTERM). At the end they are ``then``, or the ones before.
     """
     owner, received = os.getpid(), _received
 
@@ -491,12 +491,26 @@ def _signals_interrupt() -> Iterator[None]:
         yield
         return
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _replaced.update(previous)
     try:
         yield
     finally:
+        _replaced.clear()
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, old if then is None else then)
         received.clear()
+
+
+_replaced: dict[int, object] = {}  # the handlers _signals_interrupt replaced, while it is active
+
+
+def _handlers_back_in_child() -> None:
+    for sig, old in _replaced.items():
+        signal.signal(sig, old)
+    _replaced.clear()
+
+
+os.register_at_fork(after_in_child=_handlers_back_in_child)
 
 
 if __name__ == "__main__":

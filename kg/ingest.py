@@ -199,7 +199,8 @@ def _decode_utf16(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-16"), None
     except UnicodeDecodeError as err:
         problem = "an odd number of bytes" if err.reason == "truncated data" else f"{err.reason} at byte {err.start}"
-    return raw.decode("utf-16", errors="replace"), f"not valid UTF-16 ({problem}); what cannot be decoded is read as U+FFFD"
+    text = raw.decode("utf-16", errors="replace")
+    return text, f"not valid UTF-16 ({problem}); what cannot be decoded is read as U+FFFD"
 
 
 def _clean(text: str) -> str:

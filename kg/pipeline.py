@@ -7,7 +7,6 @@ import functools
 import gc
 import itertools
 import multiprocessing as mp
-import multiprocessing.pool
 import os
 import signal
 import sys
@@ -15,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from rdflib import Graph
@@ -132,7 +132,7 @@ STOP_S = 1.0
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[mp.pool.Pool | None]:
+def worker_pool(workers: int) -> Iterator[Pool | None]:
     """A pool of ``workers`` forked processes (None for one: the caller's own process does the work).
 
     The workers ignore SIGINT (a Ctrl-C reaches the whole process group; the parent decides) and die
@@ -159,7 +159,7 @@ def worker_pool(workers: int) -> Iterator[mp.pool.Pool | None]:
             raise
 
 
-def _stop(pool: mp.pool.Pool | None, *, spare: set[int]) -> None:
+def _stop(pool: Pool | None, *, spare: set[int]) -> None:
     """Stop ``pool`` and kill whatever children it leaves (but those in ``spare``) after STOP_S.
 
     Pool.terminate alone can wait for ever: on a lock a killed worker held, or on a worker

@@ -380,7 +380,8 @@ def test_faults_invalid_utf16_read_with_replacement_and_a_note(tmp_path, tail, p
 
 
 def test_faults_mixed_utf8_and_cp1252_decoded_line_by_line(tmp_path):
-    lines = [f"Phrase {i} : l’émissaire a rencontré à Genève le négociateur, « déjà » prêt." for i in range(11)]
+    lines = [f"Phrase {i} : l’émissaire a rencontré à Genève le négociateur, « déjà » prêt."
+             for i in range(11)]
     data = b"\r\n".join(line.encode("cp1252" if i % 2 else "utf-8") for i, line in enumerate(lines))
     path = tmp_path / "mixed.txt"
     path.write_bytes(codecs.BOM_UTF8 + data)
