@@ -23,7 +23,7 @@ from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import TitleUse
-from kg.extract.sents import sent_of
+from kg.extract.sents import sent_of, sents_up_to
 from kg.records import Meeting
 
 _CLAUSE_STOP = lexicon.words("clause_stops")
@@ -43,6 +43,8 @@ _NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
 _NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
 # "sa rencontre avec Y": the person the possessive refers to met Y.
 _POSSESSIVES = lexicon.words("meeting_possessives")
+# "le président l'a reçu": an object pronoun before the verb.
+_CLITICS = lexicon.words("meeting_object_clitics")
 _MEETING_NOUNS = lexicon.words("meeting_nouns")
 _HOLDING = lexicon.words("meeting_holding_verbs")
 _VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
@@ -77,7 +79,26 @@ def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str =
     subjects = _agents(_subject_keys(verb, refs, indirect), ms)
     start = _after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
+    if not others and counterpart == "object":
+        others = _clitic_object(verb, subjects, refs, indirect)
     return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+
+
+def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: list) -> list[str]:
+    """'X est arrivé à Paris. Le président l'a reçu': an object clitic stands for the persons the sentence
+    before is about (the subject of its main verb), other than the subject of this verb."""
+    clitic = next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "PRON" and c.lower_ in _CLITICS), None)
+    if clitic is None:
+        return []
+    sents = sents_up_to(verb, 2)
+    if len(sents) < 2:
+        return []
+    root = sents[0].root
+    keys = [k for s in subjects_of(root) for k in refs.group(s) if k not in subjects and refs.ms.type_of(k) is PERSON]
+    if not keys or (clitic.lower_ != "les") != (len(keys) == 1):
+        return []
+    indirect += keys
+    return keys
 
 
 @handler("reciprocal_meeting")

@@ -208,3 +208,9 @@ def test_meetings_noun_naming_both_sides_and_possessive_owner(run):
     assert not r.meetings()
     r = run("Le président Paul Martin est arrivé à Berlin. Son entretien avec Klaus Weber durera deux heures.")
     assert r.meetings(planned=True) == {frozenset({"Paul Martin", "Klaus Weber"})}
+
+
+def test_meetings_object_pronoun_is_who_the_sentence_before_was_about(run):
+    r = run("Klaus Weber et Jan Kowal sont arrivés à Paris. Paul Martin les a rencontrés mardi.")
+    assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"}), frozenset({"Paul Martin", "Jan Kowal"})}
+    assert not run("Paul Martin a annoncé un accord. Il l'a reçu mardi.").meetings()
