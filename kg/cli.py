@@ -387,10 +387,24 @@ def make_parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="serve the store as a local read-only SPARQL endpoint",
                         description="Serve the store in DIR over HTTP: SPARQL 1.1 Protocol queries (GET or POST) "
-                        "at /query, a query page at /. Read-only; bound to localhost unless --host says otherwise.")
+                        "at /query, a query page at /. Read-only; bound to localhost unless --host says otherwise. "
+                        "Queries nested over 256 deep or with over 1,000 operators are refused before parsing (400), "
+                        "and so is SERVICE; bound to a loopback address, it answers only requests whose Host is "
+                        "localhost, 127.0.0.1 or [::1].")
     sv.add_argument("--store", type=Path, required=True, metavar="DIR")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=7878)
+    sv.add_argument("--timeout-s", type=float, default=10.0, metavar="SECONDS",
+                    help="stop a query running longer (503; default 10)")
+    sv.add_argument("--request-timeout-s", type=float, default=10.0, metavar="SECONDS",
+                    help="close a connection whose request has not arrived whole, or that is idle, after this "
+                    "long (default 10)")
+    sv.add_argument("--allow-service", action="store_true",
+                    help="run SERVICE clauses (federated queries: the server then sends requests where they say)")
+    sv.add_argument("--cors", metavar="ORIGIN",
+                    help="let web pages from ORIGIN (e.g. http://localhost:8000, or *) read the answers")
+    sv.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="query processes (default: all cores)")
     sv.set_defaults(func=cmd_serve)
     return p
 
@@ -406,7 +420,16 @@ def _endpoint_options(parser: argparse.ArgumentParser, how: str) -> None:
 def cmd_serve(args) -> int:
     from kg.serve import serve
 
-    serve(args.store, host=args.host, port=args.port)
+    for name, value in (("--timeout-s", args.timeout_s), ("--request-timeout-s", args.request_timeout_s)):
+        if not 0 < value < float("inf"):
+            _err(f"serve: {name} must be a positive number of seconds, not {value:g}")
+            return 2
+    if args.workers is not None and args.workers < 1:
+        _err("serve: --workers must be at least 1")
+        return 2
+    serve(args.store, host=args.host, port=args.port, timeout_s=args.timeout_s,
+          request_timeout_s=args.request_timeout_s, allow_service=args.allow_service, cors=args.cors,
+          workers=args.workers)
     return 0
 
 
