@@ -45,6 +45,7 @@ _NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
 _POSSESSIVES = lexicon.words("meeting_possessives")
 # "le président l'a reçu": an object pronoun before the verb.
 _CLITICS = lexicon.words("meeting_object_clitics")
+_NEAR_FUTURE = lexicon.words("meeting_near_future")
 _MEETING_NOUNS = lexicon.words("meeting_nouns")
 _HOLDING = lexicon.words("meeting_holding_verbs")
 _VISIT_NOUNS = lexicon.words("meeting_visit_nouns")
@@ -485,6 +486,9 @@ def _is_planned(trigger: Token) -> bool:
             return True
         if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
             return True
+        if t.lemma_ in _NEAR_FUTURE and t is not trigger and "Fin" in feats.get("VerbForm", ()) and (
+                {"Pres", "Imp"} & set(feats.get("Tense", ()))):
+            return True  # "va rencontrer", "allait recevoir"
     return False
 
 

@@ -214,3 +214,10 @@ def test_meetings_object_pronoun_is_who_the_sentence_before_was_about(run):
     r = run("Klaus Weber et Jan Kowal sont arrivés à Paris. Paul Martin les a rencontrés mardi.")
     assert r.meetings() == {frozenset({"Paul Martin", "Klaus Weber"}), frozenset({"Paul Martin", "Jan Kowal"})}
     assert not run("Paul Martin a annoncé un accord. Il l'a reçu mardi.").meetings()
+
+
+def test_meetings_near_future_and_expected_meetings_are_planned(run):
+    for text in ("Paul Martin va rencontrer Klaus Weber.", "Paul Martin s'apprête à rencontrer Klaus Weber.",
+                 "Paul Martin est attendu à Berlin pour rencontrer Klaus Weber."):
+        assert run(text).meetings(planned=True) == {frozenset({"Paul Martin", "Klaus Weber"})}, text
+    assert run("Paul Martin est allé rencontrer Klaus Weber à Kiev.").meetings(planned=False)
