@@ -428,13 +428,14 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
         if use is not None and _apposed_to_person(doc, use, ms, refs):
             i = use.end  # "Josep Weber, vice-président de la Commission, Haut représentant de l'Union": his titles
             continue
-        found = _holders_for_states(doc, use, ms, refs, peers or []) if use is not None else None
+        inside = i in refs.complement or i in refs.internal  # "l'émissaire des présidents X et Y": principals
+        found = _holders_for_states(doc, use, ms, refs, peers or []) if use is not None and not inside else None
         if found is not None:
             keys += [k for k in found[0] if k not in keys]
             skip |= found[1]
             i += 1
             continue
-        if i not in refs.complement and i not in refs.internal and not bare_adjective and i not in skip:
+        if not inside and not bare_adjective and i not in skip:
             for k in refs.of(doc[i], indirect=indirect):
                 if k not in keys:
                     keys.append(k)
