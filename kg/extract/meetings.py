@@ -643,6 +643,8 @@ def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | No
     if avec is None or any(orth[j] in (",", ";", ":", "«") or lower[j] in ("entre", "et") for j in range(noun.i + 1, avec)):
         return None
     owner = next((c for c in noun.children if c.dep_ == "det" and c.lower_ in _POSSESSIVES), None)
+    if owner is not None and not noun.dep_.startswith("nsubj"):
+        return None  # "la Russie a accepté lors de ses échanges avec Y": the clause's subject, read by the noun-with patterns
     if owner is not None:
         key = refs.pronoun(owner)
         sides = [key] if key else []
