@@ -41,7 +41,7 @@ def cmd_build(args) -> int:
 def _build(args, *, fmt) -> int:
     from kg.formats import write_graph
     from kg.ingest import find_files
-    from kg.pipeline import build_triples, worker_count
+    from kg.pipeline import build_triples, count_triples, worker_count
     from kg.progress import ProgressBar, Stopwatch, printable
     from kg.stats import format_stats, graph_stats
 
@@ -86,11 +86,12 @@ def _build(args, *, fmt) -> int:
         return 2
     _interrupt_missed()
     with watch.stage("writing"):
+        count = count_triples(triples)
         write_graph(triples, args.output, fmt=fmt)
     if args.timings:
-        _write_timings(args.timings, watch, triples=len(triples), workers=worker_count(args.workers))
+        _write_timings(args.timings, watch, triples=count, workers=worker_count(args.workers))
     if not args.quiet:
-        print(printable(f"wrote {len(triples)} triples to {args.output} in {time.monotonic() - started:.1f} s "
+        print(printable(f"wrote {count} triples to {args.output} in {time.monotonic() - started:.1f} s "
                         f"({watch.summary()})"), file=sys.stderr)
         print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0

@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -260,8 +261,27 @@ def build_triples(inputs: list[Path], *, workers: int | None = None, progress: P
 def _map(results: list[DocResult], watch: Stopwatch) -> Triples:
     with watch.stage("resolution"):
         corpus = corpus_of(results)
-    with watch.stage("mapping"):
+    with watch.stage("mapping"), _temporary_folder_named():
         return to_triples(corpus)
+
+
+def count_triples(triples: Triples) -> int:
+    """How many triples there are; merges the runs a big build spilled to the temporary folder, so that
+    a full one fails here, named, rather than while the output is written."""
+    with _temporary_folder_named():
+        return len(triples)
+
+
+@contextmanager
+def _temporary_folder_named() -> Iterator[None]:
+    """An OSError of the triples' run files (a full disk: a write error names no file) raised as one
+    naming the temporary folder."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is not None or err.errno is None:
+            raise
+        raise OSError(err.errno, err.strerror, f"{tempfile.gettempdir()} (the temporary folder)") from err
 
 
 def build_graph(inputs: list[Path], **options) -> Graph:

@@ -254,6 +254,38 @@ def test_faults_full_disk_one_line_exit_2_previous_output_intact(corpus, small_d
 
 
 @pytest.fixture
+def tiny_disk(tmp_path):
+    """An 8 KB file system (unmounted at the end)."""
+    disk = tmp_path / "tiny"
+    _mount_tmpfs(disk, "size=8k")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.slow
+def test_faults_full_temporary_folder_named_not_taken_for_the_output(tmp_path, make_articles, nlp, tiny_disk,
+                                                                     monkeypatch, capsys):
+    import functools
+    import tempfile
+
+    from kg import cli, mapping, pipeline
+
+    make_articles(tmp_path / "in", 2)
+    out = tmp_path / "out.ttl"
+    out.write_text("<http://x/a> <http://x/b> <http://x/c> .\n", encoding="utf-8")
+    before = out.read_bytes()
+    # a big build's triples spill to sorted run files in TMPDIR past SPILL_LINES: here past 40
+    monkeypatch.setattr(pipeline, "to_triples", functools.partial(mapping.to_triples, spill=40))
+    monkeypatch.setattr(tempfile, "tempdir", str(tiny_disk))
+    monkeypatch.setenv("TMPDIR", str(tiny_disk))
+    code = cli.main(["build", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "-q"])
+    err = capsys.readouterr().err
+    assert (code, err) == (2, f"kg: {tiny_disk} (the temporary folder): No space left on device; {out} not written; "
+                              "the file there before is intact\n")
+    assert out.read_bytes() == before and list(tiny_disk.iterdir()) == []
+
+
+@pytest.fixture
 def read_only_folder(tmp_path):
     """A folder no file can be created in: a read-only tmpfs as root (who may write anywhere else),
     a folder without write permission otherwise."""
