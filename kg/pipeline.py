@@ -155,6 +155,9 @@ def worker_pool(workers: int) -> Iterator[Pool | None]:
             yield pool
             pool.close()
             pool.join()
+            # its finalizer, here rather than when the pool is collected: an interrupt raised in a
+            # weakref callback would be dropped (and printed)
+            pool.terminate()
         except BaseException:
             _stop(pool, spare=before)
             raise
