@@ -6,13 +6,14 @@ from functools import lru_cache
 from importlib import resources
 
 
-def _rows(name: str) -> list[list[str]]:
+def rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of the lexicon file ``resources/fr/<name>`` (comment lines left out)."""
     text = resources.files("kg.resources.fr").joinpath(name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def _words(name: str) -> frozenset[str]:
-    return frozenset(row[0].strip() for row in _rows(name))
+    return frozenset(row[0].strip() for row in rows(name))
 
 
 @lru_cache(maxsize=None)
@@ -69,16 +70,16 @@ def _split(cell: str) -> tuple[str, ...]:
 def load() -> Lexicon:
     """The French lexicons shipped with the package."""
     countries = {}
-    for row in _rows("countries.tsv"):
+    for row in rows("countries.tsv"):
         row += [""] * (5 - len(row))
         cid, name, aliases, capitals, demonyms = (c.strip() for c in row[:5])
         forms = _split(demonyms)
         all_forms = tuple(sorted({f.lower() for f in forms} | {_plural(f.lower()) for f in forms}))
         countries[cid] = Country(cid, name, _split(aliases), _split(capitals), all_forms)
     bodies = {}
-    for row in _rows("organizations.tsv"):
+    for row in rows("organizations.tsv"):
         row += [""] * (4 - len(row))
         bid, name, aliases, state = (c.strip() for c in row[:4])
         bodies[bid] = Body(bid, name, _split(aliases), state or None)
-    titles = {row[0].strip(): row[1].strip() for row in _rows("titles.tsv")}
+    titles = {row[0].strip(): row[1].strip() for row in rows("titles.tsv")}
     return Lexicon(countries, bodies, titles)

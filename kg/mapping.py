@@ -22,7 +22,8 @@ from rdflib.namespace import SKOS
 
 from kg import iri
 from kg.records import Article, Evidence, Mandate, Meeting, Position, Statement
-from kg.resolve import Corpus, fold
+from kg.names import fold
+from kg.resolve import Corpus
 from kg.vocab import DIP, ID
 
 _CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}

@@ -1,89 +1,17 @@
 """Cross-document entity resolution: one corpus-wide entity per real-world entity.
 
-Persons merge when their surnames are the same up to transliteration (Umerov / Oumerov / Omerov)
+Persons merge when their surnames are the same up to transliteration (Ouvarov / Uvarov / Uvarow)
 and their first names, when both are known, agree; a surname seen alone joins the one full name
 that carries it and stays apart when several people share it. States and organizations from the
 lexicons merge by lexicon id; other entities by normalised name.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
+from kg.names import consonants, fold, same_first_name, same_word, split_name, translit_key
 from kg.records import DocResult, Entity, EntityType
-
-# French and English transliterations of the same Cyrillic sounds, folded to one spelling.
-_TRANSLIT = [
-    ("sch", "sh"), ("tch", "ch"), ("ch", "sh"), ("ou", "u"), ("gue", "ge"), ("gui", "gi"),
-    ("kh", "h"), ("ck", "k"), ("w", "v"), ("y", "i"), ("j", "i"), ("ii", "i"), ("ei", "e"),
-    ("ph", "f"), ("ff", "f"), ("ss", "s"), ("ll", "l"), ("nn", "n"), ("tt", "t"),
-]
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_VOWELS = re.compile(r"[aeiou]")
-_SPACES = re.compile(r"\s+")
-_PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "da", "di", "bin", "ben", "al", "el"}
-# translit_key and same_word are pure and called on the same few thousand name words over and over
-# (every person of an article against every other); bounded caches keep memory flat on big corpora.
-# fold is not cached: it also folds whole statements, which would fill a cache with one-off texts.
-_CACHE_SIZE = 1 << 16
-
-
-def fold(text: str) -> str:
-    """Lowercase ASCII form of a name: accents, case and punctuation removed."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(_NON_ALNUM.sub(" ", text).split())
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def translit_key(word: str) -> str:
-    """Spelling-independent key of one name word: 'Ouchakov' and 'Ushakov' -> 'ushakov'."""
-    key = fold(word).replace(" ", "")
-    for old, new in _TRANSLIT:
-        key = key.replace(old, new)
-    return key
-
-
-def _edit_distance_le1(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def same_word(a: str, b: str) -> bool:
-    """Whether two name words are spellings of one name (one vowel may differ in long words)."""
-    ka, kb = translit_key(a), translit_key(b)
-    if ka == kb:
-        return True
-    if min(len(ka), len(kb)) < 5 or ka[-1] != kb[-1]:  # short names, or gendered forms (-ov / -ova)
-        return False
-    return _edit_distance_le1(ka, kb) and _consonants(ka) == _consonants(kb)
-
-
-def _consonants(key: str) -> str:
-    return _VOWELS.sub("", key)
-
-
-def split_name(name: str) -> tuple[tuple[str, ...], str]:
-    """('Vladimir',), 'Poutine' from 'Vladimir Poutine'; particles stay with the surname."""
-    words = [w for w in _SPACES.split(name.strip()) if w and w.rstrip(".") not in {"M", "Mme", "Dr"}]
-    if not words:
-        return (), ""
-    if len(words) > 1 and len(words[0]) > 2 and words[0].isalpha() and words[0].isupper() and not all(w.isupper() for w in words[1:]):
-        words = [*words[1:], words[0]]  # surname first in capitals: "MOTEGI Toshimitsu"
-    i = len(words) - 1
-    while i > 0 and words[i - 1].lower() in _PARTICLES:
-        i -= 1
-    return tuple(words[:i]), " ".join(words[i:])
-
 
 @dataclass
 class GlobalEntity:
@@ -112,30 +40,6 @@ def _person_names(ent: Entity) -> tuple[tuple[str, ...], str]:
     return split_name(best)
 
 
-def _hypocoristics() -> frozenset[tuple[str, str]]:
-    from importlib import resources
-    text = resources.files("kg.resources.fr").joinpath("entities_hypocoristics.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return frozenset(pair for a, b in rows for pair in ((a.strip(), b.strip()), (b.strip(), a.strip())))
-
-
-_SHORT_FORMS = _hypocoristics()
-
-
-def same_first_name(x: str, y: str) -> bool:
-    """Whether two given names can name one person: spellings ("Anthony" / "Antony"), initials ("R."),
-    short forms ("Mike" / "Michael")."""
-    x, y = x.rstrip("."), y.rstrip(".")
-    if not x or not y:
-        return True
-    if len(x) == 1 or len(y) == 1:
-        return x[0].lower() == y[0].lower()
-    if same_word(x, y) or (fold(x), fold(y)) in _SHORT_FORMS:
-        return True
-    kx, ky = translit_key(x), translit_key(y)
-    return min(len(kx), len(ky)) >= 5 and kx[-1] == ky[-1] and _edit_distance_le1(kx, ky)
-
-
 def _compatible_first(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not a or not b:
         return True
@@ -144,7 +48,7 @@ def _compatible_first(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def _block(surname: str) -> str:
     """Names that can be spellings of each other share this key (see same_word), so only they are compared."""
-    return _consonants(translit_key(surname))
+    return consonants(translit_key(surname))
 
 
 def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, str], int]:

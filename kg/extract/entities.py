@@ -19,10 +19,10 @@ from kg.extract.patterns import Context, Pattern, Triggers, handler, run
 from kg import lexicon
 from kg.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
-from kg.resolve import fold as _fold
-from kg.resolve import _edit_distance_le1, same_first_name, same_word, split_name, translit_key
+from kg.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
+from kg.names import fold as _fold
 
-# Names recur across an article and a corpus (resolve.fold is left uncached for long one-off texts).
+# Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
 
 # EntityType members as module constants: on Python 3.11 each ``EntityType.X`` goes through
@@ -30,7 +30,7 @@ fold = lru_cache(maxsize=1 << 16)(_fold)
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _DE = lexicon.words("de_forms")
-_PARTICLE_CAPS = {"Le", "La", "De", "Du", "Van", "Von", "Di", "Da", "El", "Al"}  # "Le Drian", "Van Rompuy"
+_PARTICLE_CAPS = {"Le", "La", "De", "Du", "Van", "Von", "Di", "Da", "El", "Al"}  # "Le Bihan", "Van Dijk"
 _QUALIFIERS = lexicon.words("title_qualifiers")  # "Sous-Secrétaire Adjoint X": no part of the name
 _HONORIFICS = lexicon.words("honorifics")
 _VOCATIVES = lexicon.words("honorific_vocatives")
@@ -43,7 +43,7 @@ _GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays"
 _NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
 _MEDIA_HEADS = lexicon.words("entities_media_heads")
 _ARABIC_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|ben|bin|ibn|abu|abou|ould)-[A-ZÀ-Þ]")  # "al-Charaa"
-_INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Wendy R. Sherman"
+_INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Anna K. Kovalenko"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
 _NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
@@ -157,7 +157,7 @@ class EntityFinder:
                 span = _clean_person(_with_particle(ent, taken))
                 while span is not None and (fold(scan.orth(doc)[span.start]) in self.title_words
                                             or scan.lower(doc)[span.start] in self.demonyms):
-                    # "Chancelier", "Ministre Ana Costa", "le Comorien Azali": a title or a nationality is no name
+                    # "Chancelier", "Ministre Ana Costa", "le Comorien Said": a title or a nationality is no name
                     rest = span.start + 1
                     span = _clean_person(doc[rest:span.end]) if len(span) > 1 and scan.orth(doc)[rest][:1].isupper() \
                         else None
@@ -196,7 +196,7 @@ class EntityFinder:
             while j < n and lower[j] in _QUALIFIERS:
                 j += 1  # "le Secrétaire d'État Adjoint X"
             if j < n - 1 and orth[j] in _PARTICLE_CAPS and orth[j + 1][:1].isupper() and j + 1 not in taken:
-                k = j + 1  # "le ministre des Affaires étrangères Le Drian"
+                k = j + 1  # "le ministre des Affaires étrangères Le Bihan"
             else:
                 k = j
             while k < n and k - j < 4 and orth[k][:1].isupper() and (doc[k].is_alpha or k > j and _INITIAL.match(orth[k])
@@ -432,7 +432,7 @@ def _clean_person(ent: Span) -> Span | None:
                            or not orth[start][:1].isupper() or pos[start] in ("DET", "ADP", "PUNCT")):
         if orth[start] in _PARTICLE_CAPS and start + 1 < end and orth[start + 1][:1].isupper() \
                 and fold(orth[start + 1]) not in _GENERIC and fold(orth[start + 1]) not in _VOCATIVES:
-            break  # "Le Drian", "Van Rompuy": the particle is part of the surname
+            break  # "Le Bihan", "Van Dijk": the particle is part of the surname
         start += 1
     while end > start and (pos[end - 1] == "PUNCT" or not orth[end - 1][:1].isalpha()):
         end -= 1
@@ -446,7 +446,7 @@ def _clean_person(ent: Span) -> Span | None:
     if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
            and not _ARABIC_PARTICLE.match(w) for w in words):
         return None
-    if _GLUED.search(_NAME_PREFIX.sub("", text)):  # glued words of page chrome: "ActualitéZelensky" (not "MacLeod")
+    if _GLUED.search(_NAME_PREFIX.sub("", text)):  # glued words of page chrome: "ActualitéSidorenko" (not "MacLeod")
         return None
     if fold(text) in _NOT_NAMES or len(words) > 5 or len(words) == 1 and fold(text) in _GENERIC | {"affaires"}:
         return None
@@ -463,12 +463,12 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
         if hits or first:
             return hits[-1] if hits else None
         # One word alone that no surname matches: the given name of the only person called so
-        # ("Guido" for "Guido Weber"), or a spelling of one surname ("Hutchison" / "Hutchinson").
+        # ("Klaus" for "Klaus Weber"), or a spelling of one surname ("Petersen" / "Peterson").
         hits = list(dict.fromkeys(k for k, f, s in clusters if f and same_word(f[0], core)))
         if not hits:
             key = translit_key(core)
             hits = list(dict.fromkeys(k for k, f, s in clusters if f and len(key) >= 6
-                                      and _edit_distance_le1(translit_key(_core(s)), key)))
+                                      and edit_distance_le1(translit_key(_core(s)), key)))
         return hits[0] if len(hits) == 1 else None
 
     names = {s.start: split_name(scan.text(s)) for s in spans}
@@ -483,11 +483,11 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
         keys[span.start] = key
     for span in sorted(spans, key=lambda s: s.start):
         ms.add(span, keys[span.start], _Draft(PERSON))
-        h = span.start - 1  # "M. Pompeo a eu un entretien": the honorific stands for the person too
+        h = span.start - 1  # "M. Martin a eu un entretien": the honorific stands for the person too
         if h >= 0 and h not in ms.by_token and scan.lower(span.doc)[h] in _HONORIFICS and span.doc[h].is_title:
             ms.by_token[h] = ms.by_token[span.start]
 
 
 def _core(surname: str) -> str:
-    """A surname without its particles: "Boeselager" of "von Boeselager"."""
+    """A surname without its particles: "Brenner" of "von Brenner"."""
     return surname.split()[-1] if surname else surname

@@ -4,7 +4,7 @@ Triggers are meeting verbs ("rencontrer", "s'entretenir", "recevoir", "réunir")
 visite à"), nouns ("entretiens avec", "les entretiens qu'il a eus avec", "rencontre entre X et Y") and
 "en présence de". One side is the subject (of the verb, of the verb governing the noun, or the agent
 of a passive); the other side is what follows the trigger up to the end of the clause. Principals
-named inside title phrases ("l'envoyé du président Vladimir Poutine") are not participants; neither
+named inside title phrases ("l'envoyé du président Piotr Sidorenko") are not participants; neither
 is what follows "pour" or "sur" (the topic). "Ses homologues espagnol et italien" are the holders of
 the subject's office for those states in the article, else the states. Negated, denied and cancelled
 meetings are dropped; future, conditional and announced ones are planned.
@@ -426,7 +426,7 @@ def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, 
                 i += 1
             continue
         if use is not None and _apposed_to_person(doc, use, ms, refs):
-            i = use.end  # "Josep Weber, vice-président de la Commission, Haut représentant de l'Union": his titles
+            i = use.end  # "Paul Weber, vice-président de la Commission, Haut représentant de l'Union": his titles
             continue
         inside = i in refs.complement or i in refs.internal  # "l'émissaire des présidents X et Y": principals
         found = _holders_for_states(doc, use, ms, refs, peers or []) if use is not None and not inside else None

@@ -1,7 +1,7 @@
 """What a noun phrase refers to: a name, a title phrase's holder, a role description or a pronoun.
 
 French news names a person once and then says "il", "le président ukrainien" or "l'envoyé spécial
-de Donald Trump". No French coreference model can be installed here, so this module resolves those
+de Paul Martin". No French coreference model can be installed here, so this module resolves those
 with rules: pronouns go to the most salient person before them (the subject of the latest clause
 that has a person subject), role descriptions to the person holding that title in the article.
 """
@@ -17,7 +17,7 @@ from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
-from kg.resolve import fold
+from kg.names import fold
 
 PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
 _FEMININE = {"elle", "-elle", "celle-ci"}
@@ -138,7 +138,7 @@ class Referents:
 
     def _listed_with(self, tok: Token) -> list[Token]:
         """The names listed with a name, whatever the parser made of the list:
-        'Emmanuel Macron, Keir Starmer et Friedrich Merz ont reçu …' (first token of each name)."""
+        'Paul Martin, Klaus Weber et Jan Kowal ont reçu …' (first token of each name)."""
         m = self.ms.by_token.get(tok.i)
         if m is None or self.ms.type_of(m.key) is not PERSON:
             return []
@@ -149,7 +149,7 @@ class Referents:
         while i >= 2 and orth[i - 1] == "," and (p := self.ms.by_token.get(i - 2)) is not None \
                 and self.ms.type_of(p.key) is PERSON:
             i = next((k for k in range(max(0, i - 9), i - 1) if self.ms.by_token.get(k) is p), i - 2)
-            if i in self.complement:  # "l'émissaire de Donald Trump, Steve Witkoff": a principal, not a list
+            if i in self.complement:  # "l'émissaire de Paul Martin, John Carter": a principal, not a list
                 break
             found.append(doc[i])
         j = first  # rightwards over ", NAME" and "et NAME"
@@ -243,7 +243,7 @@ def _conjuncts(tok: Token) -> list[Token]:
 
 
 # Office classes: titles that name one office in different words (roles_title_classes.tsv).
-_CLASSES = {fold(row[0]): row[1].strip() for row in lexicon._rows("roles_title_classes.tsv")}
+_CLASSES = {fold(row[0]): row[1].strip() for row in lexicon.rows("roles_title_classes.tsv")}
 
 
 def _base_of(use: TitleUse) -> str:

@@ -2,10 +2,10 @@
 
 A title phrase is a title noun with what qualifies it: adjectives ("spécial", "en chef"), a
 nationality adjective (the State it serves), a "de …" complement (the principal: "du Kremlin",
-"de Donald Trump", "du président russe Vladimir Poutine") and a "pour …" complement, which names a
+"de Paul Martin", "du président russe Piotr Sidorenko") and a "pour …" complement, which names a
 topic or a country the envoy deals with, never the principal ("émissaire pour l'Ukraine").
-The holder is a name right after the phrase ("l'envoyé russe Kirill Dmitriev"), after a comma
-("le porte-parole du Kremlin, Dmitri Peskov") or before it ("Kirill Dmitriev, émissaire du Kremlin").
+The holder is a name right after the phrase ("l'envoyé russe Igor Volkov"), after a comma
+("le porte-parole du Kremlin, Piotr Sidorenko") or before it ("Igor Volkov, émissaire du Kremlin").
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ _BOUNDARY = lexicon.words("title_boundaries")
 # Nouns that stand for their state or organization when no person is named with them.
 GROUP_NOUNS = lexicon.words("group_nouns")
 _RELATION_NOUNS = lexicon.words("relation_nouns")
-# Nouns that make the next name part of a complement ("du président Vladimir Poutine").
+# Nouns that make the next name part of a complement ("du président Piotr Sidorenko").
 _TITLE_WORDS = lexicon.words("leader_title_words")
 _BECOME = lexicon.words("becoming_words")
 _LEADS = lexicon.words("leading_verbs")
@@ -233,7 +233,7 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
     """End of a "de …" complement: a noun phrase, possibly a list of states ("de la France, du Royaume-Uni et de l'Allemagne").
 
     A person named after a portfolio ("ministre de la Défense Oleg Marchenko") is the holder, not part
-    of the complement; after a title ("du président Vladimir Poutine") or right after "de" it is.
+    of the complement; after a title ("du président Piotr Sidorenko") or right after "de" it is.
     """
     lower, pos = scan.lower(doc), scan.pos(doc)
     start = i
@@ -245,7 +245,7 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
                 and not any(lower[k].removeprefix("ex-") in _TITLE_WORDS for k in range(start, i)) \
                 and (not any(k in ms.by_token for k in range(start, i)) or _ends_entity(ms, i - 1)) \
                 and lower[i - 1] not in _DE:
-            break  # "le président de l'Angola João Lourenço", "le directeur du MAE italien Pasquale Ferrara"
+            break  # "le président de l'Angola Paulo Santos", "le directeur du MAE italien Marco Rossi"
         if lower[i] in (",", "et") and _list_continues(doc, i + 1, ms):
             i += 1
             continue
@@ -318,7 +318,7 @@ def _linked(ctx: Context, use: TitleUse, holder: str, rule: Pattern) -> list[Man
 
 @handler("holder_after_title")
 def holder_after_title(ctx: Context, tok: Token, rule: Pattern):
-    """'l'envoyé spécial américain Steve Witkoff': the name right after the phrase."""
+    """'l'envoyé spécial américain John Carter': the name right after the phrase."""
     if (use := _use(ctx, tok)) and (key := _person_at(ctx.ms, use.end)):
         return _linked(ctx, use, key, rule)
     return None
@@ -326,7 +326,7 @@ def holder_after_title(ctx: Context, tok: Token, rule: Pattern):
 
 @handler("holder_in_apposition")
 def holder_in_apposition(ctx: Context, tok: Token, rule: Pattern):
-    """'le porte-parole du Kremlin, Dmitri Peskov': the name after a comma."""
+    """'le porte-parole du Kremlin, Piotr Sidorenko': the name after a comma."""
     use = _use(ctx, tok)
     if use is None or use.nested:
         return None
@@ -344,7 +344,7 @@ def _before_phrase(doc: Doc, use: TitleUse) -> int:
 
 @handler("holder_before_title")
 def holder_before_title(ctx: Context, tok: Token, rule: Pattern):
-    """'Kirill Dmitriev, émissaire du Kremlin, …', 'X, devenu ministre, …': the name before, in apposition."""
+    """'Igor Volkov, émissaire du Kremlin, …', 'X, devenu ministre, …': the name before, in apposition."""
     use = _use(ctx, tok)
     if use is None or use.nested:
         return None

@@ -144,7 +144,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
             continue
         # "le conseiller de Jan Kowal, Piotr Sidorenko, a déclaré": the name in apposition is the subject
         if subj.lemma_ in _GOVERNMENT_NOUNS and (led := _government_of(subj, ms, refs)) is not None:
-            keys += [k for k in led if k not in keys]  # "le gouvernement Assad a déclaré": the state speaks
+            keys += [k for k in led if k not in keys]  # "le gouvernement Varenko a déclaré": the state speaks
             continue
         appos = _named_in_apposition(subj, ms)
         conjuncts = [c for c in subj.children if c.dep_ == "conj"]
@@ -161,7 +161,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
         named += [ms.key_of(a) for c in conjuncts if c.i not in ms.by_token for a in _named_in_apposition(c, ms)[:1]
                   if ms.key_of(a) not in named]
         if not any(ms.type_of(k) is PERSON for k in named):
-            # "plusieurs responsables russes, dont Yuri Ushakov", "des experts, tels que Marie Dupont"
+            # "plusieurs responsables russes, dont Piotr Sidorenko", "des experts, tels que Marie Dupont"
             span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))
             inside = [ms.key_of(verb.doc[i]) for i in span
                       if i not in refs.complement and i not in refs.sources and ms.key_of(verb.doc[i])]
@@ -173,7 +173,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
 
 
 def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[str] | None:
-    """'le gouvernement Assad': the states whose leader is named right after the noun (none if unknown);
+    """'le gouvernement Varenko': the states whose leader is named right after the noun (none if unknown);
     None when no person is named there."""
     doc = subj.doc
     person = next((ms.key_of(doc[i]) for i in range(subj.i + 1, min(subj.i + 4, len(doc)))
@@ -507,7 +507,7 @@ def _previous_speaker(ctx: Context, verb: Token, speakers: list[str]) -> list[st
 
 @handler("inverted_speaker")
 def inverted_speaker(ctx: Context, verb: Token, rule: Pattern):
-    """'Les deux dirigeants ont discuté de …, a précisé Dmitri Peskov.': the speaker follows the verb,
+    """'Les deux dirigeants ont discuté de …, a précisé Piotr Sidorenko.': the speaker follows the verb,
     the words are the clause before the comma (quotes before the verb are left to the incise pattern)."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
     if _continues(verb):
@@ -521,7 +521,7 @@ def inverted_speaker(ctx: Context, verb: Token, rule: Pattern):
     if k <= sent.start or orth[k] != "," or any(q[1] < verb.i and q[1] >= k - 1 for q in qs):
         return None
     if any(s.i < verb.i for s in subjects_of(verb)) or not _finite_verb_in(doc, sent.start, k):
-        return None  # "Le porte-parole, Dmitri Peskov, a précisé que …": an ordinary subject
+        return None  # "Le porte-parole, Piotr Sidorenko, a précisé que …": an ordinary subject
     if any(c.dep_.startswith("aux") and c.i < k for c in verb.children):
         return None  # "Nous avons, bien entendu, évoqué …": an adverbial between the auxiliary and the verb
     if any(lower[j] in ("que", "qu'") or orth[j] in _OPEN for j in range(verb.i + 1, sent.end)):
@@ -565,7 +565,7 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
         j += 1
     if not keys:
         return []
-    # "selon le porte-parole du Kremlin, Dmitri Peskov, …": the name in apposition is no content
+    # "selon le porte-parole du Kremlin, Piotr Sidorenko, …": the name in apposition is no content
     m = ms.by_token.get(j + 1)
     if m is not None and m.key in keys:
         j += 1
