@@ -429,7 +429,10 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
         raise SkipError("empty file")
     if (kind := binary_kind(raw)) and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise SkipError(f"binary file ({kind}), not an HTML page")
-    doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    options = {"with_metadata": True, "include_comments": False, "include_tables": False}
+    doc = trafilatura.bare_extraction(raw, **options)
+    if doc is None or not doc.text:  # perhaps nested deeper than lxml reads by default
+        doc = trafilatura.bare_extraction(_deep_html_tree(raw), **options)
     text = _clean(doc.text) if doc is not None and doc.text else ""
     _check_text(text, empty="no article text found in the HTML page")
     _, text_url, text_date = _text_metadata(text)
@@ -437,6 +440,17 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
                    title=_clean(doc.title) if doc.title else None, url=doc.url or text_url, date=date,
                    body=split_body(text)))
+
+
+def _deep_html_tree(raw: bytes):
+    """The page parsed by lxml without its limit of 255 nested elements (libxml2's ``HUGE`` option, up
+    to 2,048): past it trafilatura sees an empty page."""
+    from lxml.html import HTMLParser, document_fromstring
+    from trafilatura.utils import decode_file
+
+    parser = HTMLParser(huge_tree=True, encoding="utf-8", remove_comments=True, remove_pis=True,
+                        collect_ids=False, default_doctype=False)
+    return document_fromstring(decode_file(raw).encode("utf-8"), parser=parser)
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:

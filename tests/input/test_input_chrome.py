@@ -145,6 +145,15 @@ def test_chrome_html_page_read_with_trafilatura(tmp_path):
     assert all(0 <= s < e <= len(art.text) for s, e in art.body)
 
 
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_chrome_html_nested_deep_is_read(tmp_path, depth):
+    path = tmp_path / "deep.html"
+    inner = HTML_PAGE[HTML_PAGE.index("<body>") + 6:HTML_PAGE.index("</body>")]
+    path.write_text(HTML_PAGE.replace(inner, "<div>" * depth + inner + "</div>" * depth), encoding="utf-8")
+    art = read_article(path)
+    assert "terrain d'entente" in art.text and art.title == "Les ministres s'accordent à Vienne"
+
+
 def test_chrome_html_without_article_is_skipped(tmp_path):
     from kg.ingest import SkipError
 
