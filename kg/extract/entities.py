@@ -34,19 +34,17 @@ _PARTICLE_CAPS = {"Le", "La", "De", "Du", "Van", "Von", "Di", "Da", "El", "Al"} 
 _QUALIFIERS = lexicon.words("title_qualifiers")  # "Sous-Secrétaire Adjoint X": no part of the name
 _HONORIFICS = lexicon.words("honorifics")
 _VOCATIVES = lexicon.words("honorific_vocatives")
-_PLACE_PREPS = {"à", "au", "aux", "en", "dans", "vers", "depuis", "près"}
-_ORG_WORDS = {"institut", "ministère", "agence", "conseil", "commission", "banque", "fondation", "université",
-              "parti", "comité", "cour", "tribunal", "office", "organisation", "union", "forum", "centre",
-              "assemblée", "parlement", "gouvernement", "armée", "fonds", "observatoire", "association"}
-_GENERIC = {"etat", "gouvernement", "president", "ministere", "ministre", "pays", "nation", "republique",
-            "royaume", "administration", "capitale", "etats", "region"}
+_PLACE_PREPS = lexicon.words("location_preps")
+_ORG_WORDS = lexicon.words("organization_head_words")
+_GENERIC = lexicon.words("generic_name_words")
 _NAME_PREFIX = re.compile(r"\b(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ][a-zà-ÿ])")  # "MacLeod", "DiMaggio"
 _MEDIA_HEADS = lexicon.words("entities_media_heads")
 _ARABIC_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|ben|bin|ibn|abu|abou|ould)-[A-ZÀ-Þ]")  # "al-Charaa"
 _INITIAL = re.compile(r"^[A-ZÀ-Þ]\.$")  # "Anna K. Kovalenko"
 _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
-_NOT_NAMES = {"x", "etat", "état", "président", "accueil", "actualité", "selon", "rappelons", "suite"}
+_NOT_NAMES = lexicon.words("not_names")
+_PARTICLES = lexicon.words("name_particles")
 
 
 @dataclass
@@ -318,7 +316,7 @@ def after_honorific(ctx: Context, head: Token, rule: Pattern):
     while i < n:
         k = i
         while k < n and k - i < 4 and k not in taken and doc[k].is_alpha and (
-                orth[k][:1].isupper() or lower[k] in ("de", "du", "von", "van", "al", "el", "ben", "bin")
+                orth[k][:1].isupper() or lower[k] in _PARTICLES
                 and k + 1 < n and orth[k + 1][:1].isupper()) and fold(orth[k]) not in title_words \
                 and fold(orth[k]) not in _VOCATIVES and not (k > i and doc[k].is_sent_start):
             k += 1
@@ -359,17 +357,14 @@ def _is_location_use(span: Span) -> bool:
     return span.start > 0 and scan.lower(span.doc)[span.start - 1] in _PLACE_PREPS
 
 
-_SURNAME_PARTICLES = {"von", "van", "de", "du", "der", "den", "da", "di", "al", "el", "bin", "ben", "ibn"}
-
-
 def _with_particle(ent: Span, taken: set[int]) -> Span:
     """'Karl von Brenner' when the NER stopped at 'Karl' or 'Karl von': the particle and the capitalised
     word after it belong to the name."""
     doc, end = ent.doc, ent.end
     orth, lower = scan.orth(doc), scan.lower(doc)
-    if lower[end - 1] in _SURNAME_PARTICLES and end < len(doc) and orth[end][:1].isupper() and end not in taken:
+    if lower[end - 1] in _PARTICLES and end < len(doc) and orth[end][:1].isupper() and end not in taken:
         return doc[ent.start:end + 1]
-    if end + 1 < len(doc) and orth[end] in _SURNAME_PARTICLES and orth[end + 1][:1].isupper() \
+    if end + 1 < len(doc) and orth[end] in _PARTICLES and orth[end + 1][:1].isupper() \
             and doc[end + 1].is_alpha and end + 1 not in taken and not doc[end + 1].is_sent_start:
         return doc[ent.start:end + 2]
     return ent
@@ -443,7 +438,7 @@ def _clean_person(ent: Span) -> Span | None:
     if _NOT_A_NAME_CHAR.search(text) or "'" in text or len(text) < 3:
         return None
     words = text.split()
-    if any(not w[:1].isupper() and w.lower() not in ("de", "du", "von", "van", "der", "da", "al", "el", "bin", "ben")
+    if any(not w[:1].isupper() and w.lower() not in _PARTICLES
            and not _ARABIC_PARTICLE.match(w) for w in words):
         return None
     if _GLUED.search(_NAME_PREFIX.sub("", text)):  # glued words of page chrome: "ActualitéSidorenko" (not "MacLeod")

@@ -19,8 +19,8 @@ from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
 from kg.names import fold
 
-PRONOUNS = {"il", "elle", "-il", "-elle", "lui", "celui-ci", "celle-ci"}
-_FEMININE = {"elle", "-elle", "celle-ci"}
+PRONOUNS = lexicon.words("third_person_pronouns")
+_FEMININE = lexicon.words("feminine_pronouns")
 _EXCLUDED_DEPS = {"acl:relcl", "advcl", "parataxis"}
 
 
@@ -201,8 +201,7 @@ class Referents:
         return keys
 
 
-_IMPERSONAL_VERBS = {"falloir", "sembler", "paraître", "agir", "être", "rester", "exister", "suffire", "valoir",
-                     "arriver", "manquer", "pleuvoir", "convenir", "importer"}
+_IMPERSONAL_VERBS = lexicon.words("impersonal_verbs")
 
 
 _SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")

@@ -109,7 +109,7 @@ def _accent_variants(title: str) -> list[str]:
     return sorted(set(out))[:16]
 
 
-_POSSESSIVES = {"son", "sa", "ses", "leur", "leurs"}
+_POSSESSIVES = lexicon.words("third_person_possessives")
 
 
 def _possessor(doc: Doc, s: int, ms: Mentions) -> str | None:
@@ -480,15 +480,14 @@ def delegation_members(ctx: Context, tok: Token, rule: Pattern):
     return found or None
 
 
-_RESPECTIVE = {"respectif", "respectifs", "respective", "respectives"}
-_OWN = {"leur", "leurs", "son", "sa", "ses"}
+_RESPECTIVE = lexicon.words("respective_words")
 _OWN_PRINCIPALS = lexicon.words("roles_own_principals")
 
 
 def _own_principal(verb: Token) -> bool:
     """'représenter leurs pays respectifs', 'représente son gouvernement'."""
     for c in verb.children:
-        if c.dep_ == "obj" and c.lemma_ in _OWN_PRINCIPALS and any(g.lower_ in _OWN for g in c.children):
+        if c.dep_ == "obj" and c.lemma_ in _OWN_PRINCIPALS and any(g.lower_ in _POSSESSIVES for g in c.children):
             return True
     return False
 

@@ -118,7 +118,7 @@ _QUOTE_VERBS = lexicon.words("reporting_quote_verbs")
 _OBJECT_DEPS = {"obj", "obl", "obl:arg", "obl:mod", "iobj"}
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
-_CLITIC_SUBJECTS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles"}
+_CLITIC_SUBJECTS = lexicon.words("clitic_subjects")
 
 
 def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
