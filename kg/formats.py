@@ -130,11 +130,19 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
 
 
 def check_writable(path: Path) -> None:
-    """Raise WriteError unless a file can be written at ``path`` (its folder is made if missing),
-    so that a long build fails before its work rather than after."""
-    fd, tmp = _temporary_beside(path)
-    os.close(fd)
-    os.unlink(tmp)
+    """Raise WriteError unless a file can be written at ``path``, so that a long build fails before
+    its work rather than after (folders made to try are removed again)."""
+    missing = [folder for folder in path.parents if not folder.exists()]
+    try:
+        fd, tmp = _temporary_beside(path)
+        os.close(fd)
+        os.unlink(tmp)
+    finally:
+        for folder in missing:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
 
 def check_temp_folder() -> Path:

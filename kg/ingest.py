@@ -97,7 +97,7 @@ def _unlistable(on_skip: OnSkip | None, err: OSError) -> None:
 
 
 _FILE_TYPES = {stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISCHR: "a character device",
-               stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
+               stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
 
 
 def _not_an_article_file(path: Path, *, named: bool) -> str | None:
