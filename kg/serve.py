@@ -99,26 +99,31 @@ class Server:
         from kg.store import open_read_only
 
         open_read_only(store_dir)  # a missing or unreadable store fails here, not in every worker
-        self.store_dir = store_dir
-        self.pool = QueryPool(store_dir, workers=workers or os.cpu_count() or 2, timeout_s=timeout_s)
-        app = SparqlApp(self.pool, store_name=str(store_dir), allow_service=allow_service, cors=cors,
+        self.store_dir, self._closed = store_dir, False
+        app = SparqlApp(None, store_name=str(store_dir), allow_service=allow_service, cors=cors,
                         hosts=_allowed_hosts(host))
-        self.http = waitress.create_server(
-            app, host=host, port=port, threads=16, backlog=1024, connection_limit=MAX_CONNECTIONS,
-            channel_timeout=max(1, round(request_timeout_s)), cleanup_interval=1,
-            max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_QUERY_BYTES,
-            ident="diplomacy-kg", expose_tracebacks=False)
+        try:
+            self.http = waitress.create_server(
+                app, host=host, port=port, threads=16, backlog=1024, connection_limit=MAX_CONNECTIONS,
+                channel_timeout=max(1, round(request_timeout_s)), cleanup_interval=1,
+                max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_QUERY_BYTES,
+                ident="diplomacy-kg", expose_tracebacks=False)
+        except OSError as err:
+            raise RuntimeError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
         channel = _deadline_channel(request_timeout_s)
-        for s in [self.http, *getattr(self.http, "map", {}).values()]:
-            if isinstance(s, BaseWSGIServer):
-                s.channel_class = channel
-        self._closed = False
+        for listener in self._listeners():
+            listener.channel_class = channel
+        app.pool = self.pool = QueryPool(store_dir, workers=workers or os.cpu_count() or 2, timeout_s=timeout_s)
+
+    def _listeners(self) -> list[BaseWSGIServer]:
+        # one server per address, or several (localhost: IPv4 and IPv6) in one map
+        return [s for s in [self.http, *getattr(self.http, "map", {}).values()] if isinstance(s, BaseWSGIServer)]
 
     @property
     def address(self) -> tuple[str, int]:
         """The first address listened on (host, port)."""
-        s = next(s for s in [self.http, *getattr(self.http, "map", {}).values()] if isinstance(s, BaseWSGIServer))
-        return s.effective_host, s.effective_port
+        first = self._listeners()[0]
+        return first.effective_host, first.effective_port
 
     @property
     def url(self) -> str:
@@ -220,7 +225,7 @@ def _answer(query: str, default_graphs: list[str], accept: str) -> tuple[int, by
 class SparqlApp:
     """The WSGI application: SPARQL 1.1 Protocol queries at /query (GET or POST), a query page at /."""
 
-    def __init__(self, pool: QueryPool, *, store_name: str, allow_service: bool, cors: str | None,
+    def __init__(self, pool: QueryPool | None, *, store_name: str, allow_service: bool, cors: str | None,
                  hosts: frozenset[str] | None):
         self.pool, self.store_name, self.allow_service, self.cors, self.hosts = pool, store_name, allow_service, cors, hosts
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -78,7 +80,7 @@ def server(data, tmp_path_factory):
     with log.open("wb") as err:
         proc = subprocess.Popen([_kg(), "serve", "--store", str(store), "--port", str(port), "--timeout-s", "1",
                                  "--request-timeout-s", str(REQUEST_TIMEOUT_S), "--workers", "2", "--cors", ORIGIN],
-                                stdout=subprocess.DEVNULL, stderr=err)
+                                stdout=subprocess.DEVNULL, stderr=err, cwd=log.parent)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -197,6 +199,29 @@ def test_serve_hostile_slow_query_stopped(server):
     gone = [w for w in before - _children(proc.pid) if _alive(w)]
     assert before - _children(proc.pid) and not gone, "the worker that ran the query was not ended"
     assert _count(url) == TRIPLES
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def test_serve_hostile_worker_crash_costs_one_request(server):
+    """A query process that dies (as a parser overflow would kill it) fails its request alone."""
+    url, proc, _ = server
+    workers = {w for w in _children(proc.pid) if "spawn_main" in Path(f"/proc/{w}/cmdline").read_text()}
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_post, url, SLOW)
+        before = {w: _cpu_ticks(w) for w in workers}
+        time.sleep(0.5)
+        busy = max(workers, key=lambda w: _cpu_ticks(w) - before[w])
+        os.kill(busy, signal.SIGKILL)  # as a stack overflow would end it, without a core file
+        status, body, _ = pending.result(timeout=30)
+    assert status == 500 and b"signal SIGKILL" in body and b"the server goes on" in body
+    assert _count(url) == TRIPLES and proc.poll() is None
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
