@@ -172,7 +172,7 @@ _TOKEN = re.compile("|".join([
     r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
     r"(?P<var>[?$]\w+)",
     r"(?P<name>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?#@%])*|[^\W\d][\w-]*)",
-    r"[(\[{]+|[)\]}]+|\|\||&&|\d[\w.]*|.",  # a run of brackets is one token: 100k of them lex at once
+    r"[(\[{]+|[)\]}]+|\|\||&&|\^\^|\d[\w.]*|.",  # a run of brackets is one token: 100k of them lex at once
 ]), re.DOTALL)
 
 

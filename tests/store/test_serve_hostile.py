@@ -394,6 +394,7 @@ def test_query_cli_refuses_nested_query(data, tmp_path, where):
     ("SELECT * WHERE { FILTER(?a <1&&?b> 2) }", 2, 3),  # '<' may be less-than: the IRI's text counts
     ("SELECT * WHERE { FILTER(((1)) <x:)))))> ((((1)))) }", 6, 2),  # closing brackets in an IRI hide nothing
     ("SELECT * WHERE { ?s ex:a\\' ((((1)))) }", 5, 1),  # an escaped quote in a name starts no string
+    ('SELECT * WHERE { VALUES ?n { ' + '"1"^^xsd:integer ' * 2000 + '} }', 2, 1),  # ^^ is no operator
 ])
 def test_query_shape_counts_what_a_parser_could_see(query, depth, operators):
     shape = query_shape(query)
