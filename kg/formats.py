@@ -76,11 +76,11 @@ def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None)
     """
     fmt = fmt or RdfFormat.from_extension(path)
     options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
-    if not isinstance(g, Graph) and fmt not in _SORTED:
-        g = graph_of(g)
-    if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
-        g = _as_dataset(g)
     with atomic_output(path) as out:
+        if not isinstance(g, Graph) and fmt not in _SORTED:
+            g = graph_of(g)
+        if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
+            g = _as_dataset(g)
         if fmt in _SORTED:
             _write_sorted(g, fmt, out)
         else:
