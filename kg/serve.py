@@ -141,14 +141,12 @@ class Server:
             self.pool.close()
 
 
-def make_server(store_dir: Path, **options) -> Server:
-    """A server over the store, not yet serving; keyword options as :class:`Server` takes them."""
-    return Server(store_dir, **options)
+make_server = Server  # a server over the store, listening but not yet serving
 
 
 def serve(store_dir: Path, **options) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM)."""
-    server = make_server(store_dir, **options)
+    """Serve until interrupted (Ctrl-C or SIGTERM); ``options`` as :class:`Server` takes them."""
+    server = Server(store_dir, **options)
     print(f"serving {store_dir} read-only at {server.url}/ (SPARQL endpoint: /query); Ctrl-C stops",
           file=sys.stderr)
     try:
@@ -176,6 +174,10 @@ class QueryPool:
         except pebble.ProcessExpired as err:
             return _text(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query ended its worker process ({_death(err)}); "
                          "the server goes on")
+        except Exception as err:  # noqa: BLE001 - whatever else a worker raises is this request's failure alone
+            message = f"query failed in its worker: {type(err).__name__}: {' '.join(str(err).split())[:500]}"
+            sys.stderr.write(message + "\n")
+            return _text(HTTPStatus.INTERNAL_SERVER_ERROR, message)
         return Reply(status, body, ctype)
 
     def close(self) -> None:
