@@ -32,7 +32,7 @@ def cmd_build(args) -> int:
         check_writable(args.output)
         check_temp_folder()
         return _build(args, fmt=fmt)
-    except (KeyboardInterrupt, OSError) as err:
+    except (KeyboardInterrupt, Exception) as err:
         if getattr(err, "path", None) != args.output:  # a WriteError of the output says what it left
             err.add_note(_output_state(args.output, before))
         raise

@@ -117,15 +117,48 @@ def _in_order(pool, fn: Callable, tasks: Iterable, *, window: int) -> Iterator:
     """``fn`` of each task, run in ``pool``, in the order of ``tasks``, with at most ``window`` in flight.
 
     Tasks are handed over from the calling thread: a reader blocked inside the pool's own feeder
-    thread is what kept a 2-worker build from stopping on Ctrl-C.
+    thread is what kept a 2-worker build from stopping on Ctrl-C. A worker killed by a signal (the
+    kernel's out-of-memory killer, someone's kill) raises WorkerDied instead of waiting for ever for
+    the task it took with it.
     """
     pending: deque = deque()
     for task in tasks:
         pending.append(pool.apply_async(fn, (task,)))
         if len(pending) >= window:
-            yield pending.popleft().get()
+            yield _result(pending.popleft(), pool)
     while pending:
-        yield pending.popleft().get()
+        yield _result(pending.popleft(), pool)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process was killed while it analysed articles."""
+
+
+def _result(result, pool: _Pool):
+    """The value of a pool's AsyncResult, checking every half second that no worker was killed."""
+    while True:
+        try:
+            return result.get(timeout=0.5)
+        except mp.TimeoutError:
+            pass
+        for worker in list(pool.started):
+            if worker.exitcode is not None and worker.exitcode < 0:
+                name = signal.Signals(-worker.exitcode).name
+                raise WorkerDied(f"a worker process was killed by {name} (out of memory?)")
+
+
+class _Pool(Pool):
+    """A Pool that keeps every worker it starts, renewed ones too, so that one killed can be noticed:
+    Pool starts another in its place and waits for ever for the task the dead one took."""
+
+    def __init__(self, *args, **kwargs):
+        self.started: list[mp.Process] = []
+        super().__init__(*args, **kwargs)
+
+    def Process(self, ctx, *args, **kwargs):  # noqa: N802 (Pool's name for its process factory)
+        process = super().Process(ctx, *args, **kwargs)
+        self.started.append(process)
+        return process
 
 
 # Seconds the pool is given to stop by itself after an interrupt before its workers are killed.
@@ -133,7 +166,7 @@ STOP_S = 1.0
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[Pool | None]:
+def worker_pool(workers: int) -> Iterator[_Pool | None]:
     """A pool of ``workers`` forked processes (None for one: the caller's own process does the work).
 
     The workers ignore SIGINT (a Ctrl-C reaches the whole process group; the parent decides) and die
@@ -150,8 +183,8 @@ def worker_pool(workers: int) -> Iterator[Pool | None]:
     with _frozen(enabled=True):
         try:
             with _signals_held():
-                pool = ctx.Pool(workers, initializer=_worker_started, initargs=(os.getpid(),),
-                                maxtasksperchild=WORKER_TASKS)
+                pool = _Pool(workers, initializer=_worker_started, initargs=(os.getpid(),),
+                             maxtasksperchild=WORKER_TASKS, context=ctx)
             yield pool
             pool.close()
             pool.join()

@@ -2,9 +2,9 @@
 listed, files that are no regular files, broken encodings and hostile names.
 
 The fault-injection test sends SIGINT, SIGTERM or SIGKILL to real `kg build --workers 2` processes at
-random points of each stage (start, model load, worker start, analysis, writing) and checks what a
-user would see: the exit status, the output file (the previous one or the new one, byte for byte),
-no temporary file, no process of the tree left. Two builds run at a time (their model loads overlap)
+random points of each stage (start, model load, worker start, analysis, writing), and SIGKILL to one
+worker, and checks what a user would see: the exit status, the output file (the previous one or the
+new one, byte for byte), no temporary file, no process of the tree left. Two builds run at a time (their model loads overlap)
 to keep the whole under a minute on two cores.
 """
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Trial:
     sig: signal.Signals
     cached: bool = False  # analysis from the build cache: no model, straight to the writing
     group: bool = False  # to the whole process group, as a Ctrl-C in a terminal does
+    worker: bool = False  # to a worker only, as the out-of-memory killer does
 
 
 @dataclass
@@ -155,6 +156,8 @@ def _run_trial(trial: Trial, corpus: Path, rng: random.Random, seconds: dict[str
         sent = time.monotonic()
         if trial.group:
             os.killpg(proc.pid, trial.sig)
+        elif trial.worker:
+            os.kill(min(_tree(ps) or {proc.pid}), trial.sig)
         else:
             proc.send_signal(trial.sig)
         try:
@@ -176,6 +179,12 @@ def _check(o: Outcome, new: bytes, seed: int) -> None:
     assert not o.left, f"processes left {o.left}: {where}"
     data = o.out.read_bytes()
     assert data in (OLD, new), f"output neither the old nor the new file: {where}"
+    if o.trial.worker:
+        assert o.code == 2 and o.exit_s < EXIT_S, where
+        assert o.stderr.splitlines()[-1] == "kg: a worker process was killed by SIGKILL (out of memory?); " \
+            f"{o.out} not written; the file there before is intact", where
+        assert data == OLD, where
+        return
     if o.trial.sig == signal.SIGKILL and o.alive_when_signalled:
         assert o.code == -signal.SIGKILL, where
         # what a killed run leaves, another run takes for stale: no live process holds it
@@ -197,7 +206,7 @@ def _check(o: Outcome, new: bytes, seed: int) -> None:
 
 TRIALS_ANALYSED = [Trial("start-int", signal.SIGINT), Trial("model-term", signal.SIGTERM),
                    Trial("workers-int", signal.SIGINT, group=True), Trial("analysis-term", signal.SIGTERM),
-                   Trial("analysis-kill", signal.SIGKILL)]
+                   Trial("analysis-kill", signal.SIGKILL), Trial("analysis-worker-kill", signal.SIGKILL, worker=True)]
 TRIALS_CACHED = [Trial("writing-int", signal.SIGINT, cached=True), Trial("writing-term", signal.SIGTERM, cached=True),
                  Trial("writing-kill", signal.SIGKILL, cached=True)]
 
