@@ -281,9 +281,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="extract a graph from articles", description="Extract entities, envoys, "
                        "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them)\n"
-                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate) are\n"
-                       "skipped with one line each on stderr. The output is replaced atomically: an interrupted\n"
-                       "or failed build leaves the previous file intact.",
+                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate, not a\n"
+                       "regular file, a folder that cannot be listed) are skipped with one line each on stderr.\n"
+                       "The output is replaced atomically: an interrupted or failed build leaves the previous\n"
+                       "file intact. Ctrl-C or SIGTERM stops the build and its workers within about a second.",
                        epilog="exit status:\n  0    every input was used\n"
                        "  1    --strict and some input would be skipped; nothing written\n"
                        "  2    error (bad option, no usable article, a file or folder that cannot be written,\n"
