@@ -1,7 +1,6 @@
 """The build: articles -> spaCy Docs -> records -> resolved corpus -> RDF graph."""
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import functools
 import gc
@@ -9,9 +8,9 @@ import itertools
 import multiprocessing as mp
 import os
 import signal
-import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -170,8 +169,8 @@ def worker_pool(workers: int) -> Iterator[_Pool | None]:
     """A pool of ``workers`` forked processes (None for one: the caller's own process does the work).
 
     The workers ignore SIGINT (a Ctrl-C reaches the whole process group; the parent decides) and die
-    with the parent, even when it is killed with SIGKILL. Leaving the block by an exception or an
-    interrupt stops them within about STOP_S seconds, whatever state they are in.
+    with the parent (within PARENT_CHECK_S), even when it is killed with SIGKILL. Leaving the block by
+    an exception or an interrupt stops them within about STOP_S seconds, whatever state they are in.
     """
     if workers <= 1:
         yield None
@@ -235,24 +234,20 @@ def _worker_started(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held while the parent forked it
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent was gone before the line above took effect
-        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="kg-parent-watch", daemon=True).start()
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to send SIGKILL to this process when the thread that forked it ends (prctl
-    PR_SET_PDEATHSIG): a parent killed with SIGKILL cannot stop its workers. Elsewhere, a no-op."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+# How often a worker checks that its parent is alive. (Linux's PR_SET_PDEATHSIG fires when the
+# thread that forked a worker ends: the pool's own thread forks the renewed ones, and ends with the
+# pool, killing them while one may hold the lock of the task queue: the pool then waits for ever.)
+PARENT_CHECK_S = 0.2
 
 
-_PR_SET_PDEATHSIG = 1
+def _watch_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed with SIGKILL, it could not stop its workers)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 @contextmanager

@@ -451,3 +451,46 @@ def test_faults_names_printed_escaped():
     assert printable("plain é ü 中") == "plain é ü 中"
     bar = ProgressBar(2, enabled=True)
     assert "\x1b" not in bar.line(1, "x\x1b[31m.txt") and "\\x1b[31m" in bar.line(1, "x\x1b[31m.txt")
+
+
+# --- the worker pool -----------------------------------------------------------------------------
+
+POOL_SCRIPT = """
+import multiprocessing, os, sys, time
+from kg.pipeline import WORKER_TASKS, worker_pool
+
+def work(i):
+    time.sleep(0.01)
+    return os.getpid()
+
+with worker_pool(2) as pool:
+    pids = [r.get(timeout=30) for r in [pool.apply_async(work, (i,)) for i in range(6 * WORKER_TASKS)]]
+    print(len(set(pids)), flush=True)
+    if sys.argv[1] == "hold":
+        busy = [pool.apply_async(time.sleep, (60,)) for _ in range(2)]
+        time.sleep(0.5)
+        print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+        time.sleep(60)
+print("done", flush=True)
+"""
+
+
+def test_faults_pool_with_renewed_workers_ends():
+    # the renewed workers are forked by the pool's own thread; they once died with it, locking the
+    # task queue, and the pool waited for ever at the end of every build of over 128 articles
+    done = subprocess.run([sys.executable, "-c", POOL_SCRIPT, "end"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    renewed, end = done.stdout.split()
+    assert int(renewed) > 2 and end == "done"
+
+
+def test_faults_renewed_workers_die_with_a_killed_parent():
+    proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT, "hold"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert int(proc.stdout.readline()) > 2
+        workers = set(map(int, proc.stdout.readline().split()))
+        assert len(workers) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _gone(workers, within=EXIT_S) == []
