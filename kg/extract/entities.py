@@ -30,6 +30,7 @@ fold = lru_cache(maxsize=1 << 16)(_fold)
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _DE = lexicon.words("de_forms")
+_ARTICLES = lexicon.words("definite_articles")
 _PARTICLE_CAPS = {"Le", "La", "De", "Du", "Van", "Von", "Di", "Da", "El", "Al"}  # "Le Bihan", "Van Dijk"
 _QUALIFIERS = lexicon.words("title_qualifiers")  # "Sous-Secrétaire Adjoint X": no part of the name
 _HONORIFICS = lexicon.words("honorifics")
@@ -286,7 +287,7 @@ def ministry(ctx: Context, head: Token, rule: Pattern):
     if i >= len(doc) or lower[i] not in _DE:
         return None
     i += 1
-    if i < len(doc) and lower[i] in ("la", "l'", "les"):
+    if i < len(doc) and lower[i] in _ARTICLES:
         i += 1
     j = i
     while j < len(doc) and (orth[j][:1].isupper() or j > i and pos[j] == "ADJ" and lower[j] not in demonyms) \
@@ -380,7 +381,7 @@ def _past_portfolio(doc: Doc, j: int, taken: set[int]) -> int:
         if not (k < n and lower[k] in _DE):
             break
         k += 1
-        if k < n and lower[k] in ("la", "l'", "les"):
+        if k < n and lower[k] in _ARTICLES:
             k += 1
         if k < n and k in taken:
             while k < n and k in taken:

@@ -27,6 +27,7 @@ from kg.records import Mandate, Position
 
 _DETS = lexicon.words("determiners")
 _DE = lexicon.words("de_forms")
+_A = lexicon.words("a_forms")
 _LOCATION_PREPS = lexicon.words("location_preps")
 _QUALIFIERS = lexicon.words("title_qualifiers")
 _BOUNDARY = lexicon.words("title_boundaries")
@@ -176,7 +177,7 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
             use.complement.update(range(i, j))
             use.principals.extend(_complement_principals(doc, i + 1, j, ms))
             i = j
-        elif word in _DE or word == "pour" or word in ("à", "au", "aux") and use.kind == "position" \
+        elif word in _DE or word == "pour" or word in _A and use.kind == "position" \
                 and i == qualified_to and _portfolio_follows(doc, i + 1, ms):
             topic = word == "pour"
             j = _complement_end(doc, i + 1, ms)

@@ -119,6 +119,7 @@ _OBJECT_DEPS = {"obj", "obl", "obl:arg", "obl:mod", "iobj"}
 # Words that may join quotations reported by one incise: "« … », mais « … », a affirmé X"
 _QUOTE_JOINERS = {",", "mais", "et", "puis", "»", '"', "”", "«", "“"}
 _CLITIC_SUBJECTS = lexicon.words("clitic_subjects")
+_A = lexicon.words("a_forms")
 
 
 def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
@@ -264,7 +265,7 @@ def _named_after(doc: Doc, verb: Token, ms: Mentions, refs: Referents) -> tuple[
         t = doc[i]
         if t.is_punct:
             break
-        if lower[i] in ("à", "au", "aux"):  # "a déclaré à la presse X": the addressee is no speaker
+        if lower[i] in _A:  # "a déclaré à la presse X": the addressee is no speaker
             noun = t.head
             i = min(noun.i, _next_punct(doc, i, end) - 1) + 1 if noun.i > i else i + 1
             continue
@@ -422,7 +423,7 @@ def _only_addressee(doc: Doc, i: int, stop: int) -> bool:
     lower = scan.lower(doc)
     if i >= stop:
         return True
-    return lower[i] in ("à", "au", "aux") and not _finite_verb_in(doc, i, stop) and "«" not in lower[i:stop]
+    return lower[i] in _A and not _finite_verb_in(doc, i, stop) and "«" not in lower[i:stop]
 
 
 def _subject_between(doc: Doc, i: int, verb: Token) -> bool:
