@@ -259,6 +259,18 @@ _BYLINE = re.compile(r"(?i:par)\s+[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*(?:\s+(?:(?:de
                      r"[A-ZÉÈÀÂÎÔÛÇ][\w'’.-]*){0,3}(?:\s*(?:,|\||-|–|et|avec)\s*.{0,60})?")
 _SOURCE = re.compile(r"^\s*source\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 _SOURCE_URL = re.compile(r"^\s*source\s*:\s*((?:https?://|www\.)\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+# A web address a reader can follow: http(s), no character RFC 3986 forbids (ontology/shapes.ttl says the same).
+_WEB_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
+
+
+def web_url(value: str | None) -> str | None:
+    """``value`` as an http(s) URL ("www.x.org/a" gets "http://"), or None when it is no web address."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.lower().startswith("www."):
+        value = "http://" + value
+    return value if _WEB_URL.match(value) else None
 
 
 def _is_sentence(line: str) -> bool:
@@ -345,7 +357,7 @@ def _text_metadata(text: str) -> tuple[str | None, str | None, str | None]:
     """Title, source URL and publication date found in a plain text's lines."""
     lines = [ln.strip() for ln in text.splitlines()]
     flags = _chrome_flags(lines)
-    url = (m := _SOURCE_URL.search(text)) and m.group(1)
+    url = web_url((m := _SOURCE_URL.search(text)) and m.group(1))
     date = None
     if url:
         date = url_date(url)
@@ -438,7 +450,7 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     _, text_url, text_date = _text_metadata(text)
     date = (doc.date and parse_date(doc.date)) or text_date
     return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
-                   title=_clean(doc.title) if doc.title else None, url=doc.url or text_url, date=date,
+                   title=_clean(doc.title) if doc.title else None, url=web_url(doc.url) or text_url, date=date,
                    body=split_body(text)))
 
 
@@ -504,8 +516,10 @@ def read_jsonl_file(path: Path, *, on_skip: OnSkip | None = None,
                 if not (date := parse_date(raw_date)) and on_notice:
                     on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
             title, url, text_date = _text_metadata(text)
+            if (raw_url := _field(obj, "url")) and not web_url(raw_url) and on_notice:
+                on_notice(path, f"line {n}: url {raw_url[:40]!r} is no http(s) address; left out")
             yield _with_body(Article(doc_id=doc_id, file_name=path.name, content_hash=_sha256(line), text=text,
-                          title=_field(obj, "title") or title, url=_field(obj, "url") or url,
+                          title=_field(obj, "title") or title, url=web_url(_field(obj, "url")) or url,
                           date=date or text_date, body=split_body(text)))
         except SkipError as err:
             _skip(on_skip, path, f"line {n}: {err}")

@@ -192,3 +192,15 @@ def test_ingest_hidden_files_are_not_searched(tmp_path, article_text):
 def test_ingest_reads_seeds_without_notes(seeds_dir: Path):
     arts, skips, notes = _read([seeds_dir])
     assert len(arts) == 5 and not skips and not notes
+
+
+def test_ingest_only_web_addresses_become_source_urls(tmp_path, article_text):
+    path = tmp_path / "urls.jsonl"
+    urls = ["javascript:alert(1)", "http://x/ <a> \"", "www.exemple.fr/b", "HTTPS://EXEMPLE.FR/C"]
+    path.write_text("\n".join(json.dumps({"text": article_text(i + 1), "url": u}) for i, u in enumerate(urls)) + "\n",
+                    encoding="utf-8")
+    arts, _, notices = _read([path])
+    assert [a.url for a in arts] == [None, None, "http://www.exemple.fr/b", "HTTPS://EXEMPLE.FR/C"]
+    assert [why for _, why in notices if "url" in why] == [
+        "line 1: url 'javascript:alert(1)' is no http(s) address; left out",
+        "line 2: url 'http://x/ <a> \"' is no http(s) address; left out"]

@@ -109,6 +109,10 @@ CASES = [
     Case("ArticleTitleShape", "article-a", insert='id:article-a dip:title "Un second titre" .'),
     Case("ArticleSourceURLShape", "article-a", delete='id:article-a dip:sourceURL "https://example.org/a"^^xsd:anyURI .',
          insert='id:article-a dip:sourceURL "https://example.org/a" .'),
+    Case("ArticleSourceURLShape", "article-a", delete='id:article-a dip:sourceURL "https://example.org/a"^^xsd:anyURI .',
+         insert='id:article-a dip:sourceURL "javascript:alert(1)"^^xsd:anyURI .'),
+    Case("ArticleSourceURLShape", "article-a", delete='id:article-a dip:sourceURL "https://example.org/a"^^xsd:anyURI .',
+         insert='id:article-a dip:sourceURL "http://x/ <a> \\""^^xsd:anyURI .'),
     Case("ArticleDatePublishedShape", "article-a", delete='id:article-a dip:datePublished "2025-01-02"^^xsd:date .',
          insert='id:article-a dip:datePublished "2 janvier 2025" .'),
 ]
