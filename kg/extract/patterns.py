@@ -162,23 +162,40 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_GATE = "kg.dependency-roots"
+
+
 class Triggers:
-    """The triggers of a family's patterns, matched with spaCy's Matcher and DependencyMatcher."""
+    """The triggers of a family's patterns, matched with spaCy's Matcher and DependencyMatcher.
+
+    Patterns with the same trigger share one matcher entry (the Matcher's cost grows with its
+    entries, and many constructions start from the same word); the DependencyMatcher only runs on a
+    Doc where the root of one of its patterns is found.
+    """
 
     def __init__(self, vocab, patterns: tuple[Pattern, ...]) -> None:
-        self.patterns = {p.id: p for p in patterns}
+        self.groups: dict[str, list[Pattern]] = {}  # matcher key -> the patterns with that trigger
         self.matcher = Matcher(vocab)
         self.dep_matcher = DependencyMatcher(vocab)
+        keys: dict[str, str] = {}
         for p in patterns:
             if p.handler not in _HANDLERS:
                 raise PatternError(f"patterns/{p.family}.yml: pattern {p.id!r}: no handler {p.handler!r}")
             if not p.triggers:
                 raise PatternError(f"patterns/{p.family}.yml: pattern {p.id!r}: no trigger")
+            dependency = "RIGHT_ID" in p.triggers[0][0]
+            shape = srsly.json_dumps([dependency, p.triggers], sort_keys=True)
+            if shape in keys:
+                self.groups[keys[shape]].append(p)
+                continue
+            key = keys[shape] = f"{p.family}.trigger-{len(keys)}"
+            self.groups[key] = [p]
             try:
-                if "RIGHT_ID" in p.triggers[0][0]:
-                    self.dep_matcher.add(p.id, [list(t) for t in p.triggers])
+                if dependency:
+                    self.dep_matcher.add(key, [list(t) for t in p.triggers])
+                    self.matcher.add(_GATE, [[t[0]["RIGHT_ATTRS"]] for t in p.triggers])
                 else:
-                    self.matcher.add(p.id, [list(t) for t in p.triggers])
+                    self.matcher.add(key, [list(t) for t in p.triggers])
             except Exception as err:  # spaCy's own pattern validation
                 raise PatternError(f"patterns/{p.family}.yml: pattern {p.id!r}: {err}") from err
 
@@ -186,13 +203,20 @@ class Triggers:
         """(pattern, anchor token) of every match, by phase, anchor and the pattern's order."""
         strings = doc.vocab.strings
         found = set()
+        gate = False
         for match_id, start, _end in self.matcher(doc):
-            p = self.patterns[strings[match_id]]
-            found.add((p.phase, start + p.anchor, p.order, p.id))
-        for match_id, token_ids in self.dep_matcher(doc) if len(self.dep_matcher) else ():
-            p = self.patterns[strings[match_id]]
-            found.add((p.phase, token_ids[p.anchor], p.order, p.id))
-        return [(self.patterns[pid], i) for _, i, _, pid in sorted(found)]
+            key = strings[match_id]
+            if key == _GATE:
+                gate = True
+                continue
+            for p in self.groups[key]:
+                found.add((p.phase, start + p.anchor, p.order, p.id, key))
+        for match_id, token_ids in self.dep_matcher(doc) if gate else ():
+            key = strings[match_id]
+            for p in self.groups[key]:
+                found.add((p.phase, token_ids[p.anchor], p.order, p.id, key))
+        by_id = {p.id: p for ps in self.groups.values() for p in ps}
+        return [(by_id[pid], i) for _, i, _, pid, _ in sorted(found)]
 
 
 @dataclass
