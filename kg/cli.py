@@ -262,14 +262,19 @@ def cmd_query(args) -> int:
     if sum(map(bool, (args.store, args.endpoint, args.graph))) != 1:
         _err("query: give one of GRAPH, --store DIR or --endpoint URL")
         return 2
-    if args.store:
-        cols, rows = query_store(qf.text, args.store, bindings=bindings)
-    elif args.endpoint:
+    if args.endpoint:
         from kg.endpoint import query_remote
 
         cols, rows = query_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=args.graph_name)
     else:
-        cols, rows = query_graph(qf.text, read_graph(args.graph), bindings=bindings)
+        g = None if args.store else read_graph(args.graph)
+        try:
+            if args.store:
+                cols, rows = query_store(qf.text, args.store, bindings=bindings)
+            else:
+                cols, rows = query_graph(qf.text, g, bindings=bindings)
+        except ValueError as err:  # the engine refused the query: name the file (the endpoint's errors name the URL)
+            raise ValueError(f"{args.query}: {err}") from None
     _print_table(cols, rows, args.format)
     return 0
 

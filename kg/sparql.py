@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.progress import printable
+
 Term = ox.NamedNode | ox.Literal
 Table = tuple[list[str], list[list[str | None]]]
 
@@ -87,23 +89,27 @@ def parse_param_args(items: list[str]) -> dict[str, str]:
 
 
 def parse_term(text: str, *, prefixes: dict[str, str]) -> Term:
-    """An RDF term from user text.
+    """An RDF term from user text, SPARQL's escapes read once.
 
-    ``<iri>``, ``prefix:local`` (prefixes of the query), ``http(s)://...``, ``"literal"`` with an optional
-    ``@lang`` or ``^^datatype``, integers and decimals, ``true``/``false``; any other text is a plain string.
+    ``<iri>`` (``\\u``/``\\U`` escapes read), ``prefix:local`` (prefixes of the query; ``\\-``-style escapes
+    read), ``http(s)://...``, ``"literal"`` (``\\"``, ``\\\\``, ``\\n``... and ``\\u``/``\\U`` escapes read) with
+    an optional ``@lang`` or ``^^datatype``, integers and decimals, ``true``/``false``; any other text is
+    a plain string, taken as written.
     """
     text = text.strip()
+    if _SURROGATE.search(text):
+        raise ValueError(f"{_shown(text)} is not valid UTF-8 text")
     if text.startswith("<"):
         if not text.endswith(">") or ">" in text[1:-1]:
-            raise ValueError(f"invalid IRI {text!r}: expected one <...>")
-        return _iri(text[1:-1])
+            raise ValueError(f"invalid IRI {_shown(text)}: expected one <...>")
+        return _iri(_unescape(text[1:-1], _UCHAR_ONLY, what="an IRI"))
     if text.startswith('"'):
         return _literal(text, prefixes)
     if re.match(r"^(https?|urn):", text):
         return _iri(text)
     m = _PNAME.match(text)
     if m and (m.group(1) or "") in prefixes:
-        return _iri(prefixes[m.group(1) or ""] + m.group(2))
+        return _iri(prefixes[m.group(1) or ""] + _unescape(m.group(2), _LOCAL_ESCAPES, what="a prefixed name"))
     if _NUMBER.match(text):
         return ox.Literal(text, datatype=ox.NamedNode(_XSD + ("decimal" if "." in text else "integer")))
     if text in ("true", "false"):
@@ -111,39 +117,96 @@ def parse_term(text: str, *, prefixes: dict[str, str]) -> Term:
     return ox.Literal(text)
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.)|$)", re.DOTALL)
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_UCHAR_ONLY: dict[str, str] = {}
+_LOCAL_ESCAPES = {c: c for c in "_~.-!$&'()*+,;=/?#@%"}  # PN_LOCAL_ESC
+
+
+def _unescape(text: str, simple: dict[str, str], *, what: str) -> str:
+    """Text with its \\u, \\U and the given one-character escapes read, in one pass (ValueError if bad)."""
+    def one(m: re.Match) -> str:
+        if m.group(3) is not None and m.group(3) in simple:
+            return simple[m.group(3)]
+        if m.group(3) is not None or not (m.group(1) or m.group(2)):
+            raise ValueError(f"bad escape {_shown(m.group())} in {what}")
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise ValueError(f"{_shown(m.group())} in {what} is not a Unicode character"
+                             + (" (a lone surrogate)" if 0xD800 <= code <= 0xDFFF else ""))
+        return chr(code)
+    return _ESCAPE.sub(one, text)
+
+
+def _shown(text: str) -> str:
+    """User text quoted for a one-line message: newlines, controls and surrogates escaped."""
+    return f"'{printable(text)}'"
+
+
 def _iri(value: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(value)
     except ValueError as err:
-        raise ValueError(f"invalid IRI <{value}>: {err}") from None
+        raise ValueError(f"invalid IRI <{printable(value)}>: {printable(str(err))}") from None
 
 
 def _literal(text: str, prefixes: dict[str, str]) -> ox.Literal:
     m = re.fullmatch(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', text, re.DOTALL)
     if not m:
-        raise ValueError(f"cannot read {text!r} as a literal (\"text\", \"text\"@lang or \"text\"^^type)")
-    value = re.sub(r'\\(["\\])', r"\1", m.group(1))
+        raise ValueError(f"cannot read {_shown(text)} as a literal (\"text\", \"text\"@lang or \"text\"^^type)")
+    value = _unescape(m.group(1), _ECHARS, what="a literal")
     if m.group(2):
         return ox.Literal(value, language=m.group(2))
     if m.group(3):
         dt = parse_term(m.group(3), prefixes=prefixes)
         if not isinstance(dt, ox.NamedNode):
-            raise ValueError(f"datatype {m.group(3)!r} is not an IRI")
+            raise ValueError(f"datatype {_shown(m.group(3))} is not an IRI")
         return ox.Literal(value, datatype=dt)
     return ox.Literal(value)
+
+
+def sparql_term(term: Term) -> str:
+    """A term as SPARQL text that every parser reads back as the same term.
+
+    rdflib expands ``\\u`` and ``\\U`` in the whole query before parsing (SPARQL's first step, taken
+    naively: even after an escaped backslash), pyoxigraph only inside strings and IRIs. So no ``\\u``
+    is written except to spell a ``u``, ``U`` or hex digit following a backslash of the value.
+    """
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"  # a valid IRI holds no backslash, space, quote or angle bracket
+    body = _STRING_SPECIAL.sub(_string_escape, term.value)
+    if term.language:
+        return f'"{body}"@{term.language}'
+    if term.datatype.value == _XSD + "string":
+        return f'"{body}"'
+    return f'"{body}"^^<{term.datatype.value}>'
+
+
+# A raw tab would be read as spaces by rdflib (pyparsing expands tabs): it is written \t too.
+_STRING_SPECIAL = re.compile(r'\\[uU][0-9A-Fa-f]*|["\\\n\r\t\b\f]')
+_STRING_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _string_escape(m: re.Match) -> str:
+    tok = m.group()
+    if tok in _STRING_ESCAPES:
+        return _STRING_ESCAPES[tok]
+    # A backslash then u or U and hex digits: the letter and digits spelled as \u00XX each, so that no
+    # reading, naive or not, finds a code point escape here (rdflib takes 8 hex digits when it can).
+    return "\\\\" + "".join(f"\\u{ord(c):04X}" for c in tok[1:])
 
 
 def inject_values(query: str, bindings: dict[str, Term]) -> str:
     """The query with ``VALUES ?v { term }`` opening its outermost WHERE group.
 
-    Terms are serialised by pyoxigraph (N-Triples syntax, escaped), so user text never reaches the
-    query as syntax. Opening the group (not a trailing VALUES) binds the variables before the group's
+    Terms are written by sparql_term (escaped), so user text never reaches the query as syntax. Opening the group (not a trailing VALUES) binds the variables before the group's
     FILTERs, BINDs and OPTIONALs see them, like a substitution.
     """
     if not bindings:
         return query
     pos = _where_brace(query)
-    values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    values = " ".join(f"VALUES ?{name} {{ {sparql_term(term)} }}" for name, term in bindings.items())
     return f"{query[:pos + 1]} {values}\n{query[pos + 1:]}"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from pyparsing import ParseException
 from rdflib import Graph
 
 from kg import iri
@@ -226,10 +227,16 @@ def union_of_graphs(store: ox.Store) -> dict:
 
 def query_graph(text: str, g: Graph, *, bindings: dict[str, Term] | None = None) -> Table:
     """Run a SELECT query over an in-memory rdflib graph; parameters go in as an injected VALUES."""
-    res = g.query(inject_values(text, bindings or {}))
-    if res.type != "SELECT":
-        raise ValueError("only SELECT queries print as tables")
-    cols = [str(v) for v in res.vars]
-    rows = [[None if v is None else str(v) for v in row] for row in res]
+    try:
+        res = g.query(inject_values(text, bindings or {}))
+        if res.type != "SELECT":
+            raise ValueError("only SELECT queries print as tables")
+        cols = [str(v) for v in res.vars]
+        rows = [[None if v is None else str(v) for v in row] for row in res]
+    except ParseException as err:
+        raise ValueError(f"SPARQL syntax error: {err.msg} at line {err.lineno}, column {err.col}") from None
+    except RecursionError:  # rdflib's parser recurses per bracket: a few dozen nested ( or { exhaust Python's stack
+        raise ValueError("query nested too deep for rdflib's parser; query the store (kg load --store) "
+                         "instead") from None
     return cols, rows
 
