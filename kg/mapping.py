@@ -7,10 +7,14 @@ who want one.
 """
 from __future__ import annotations
 
+import fcntl
 import heapq
 import io
 import itertools
+import os
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from enum import Enum
@@ -116,7 +120,7 @@ class Triples:
     def _write_run(self, lines: Iterable[str]) -> int:
         """Write sorted ``lines`` to a new run file; returns how many there were."""
         if self._folder is None:
-            self._folder = tempfile.TemporaryDirectory(prefix="kg-triples-")
+            self._folder = _run_folder()
         path = Path(self._folder.name) / f"run{next(_RUN_NUMBERS)}.nt"
         count = 0
         with path.open("w", encoding="utf-8", newline="\n") as out:
@@ -319,3 +323,37 @@ def to_triples(corpus: Corpus, *, spill: int = SPILL_LINES) -> Triples:
 def to_graph(corpus: Corpus) -> Graph:
     """RDF graph of a resolved corpus: articles, entities, facts and their evidence."""
     return graph_of(to_triples(corpus))
+
+
+_RUNS_PREFIX = "kg-triples-"
+_LOCK_NAME = "in-use"
+
+
+def _run_folder() -> tempfile.TemporaryDirectory:
+    """A new folder for run files, locked while it is in use; the folders of killed builds (whose lock
+    died with them) are removed first, so that they do not fill the temporary folder."""
+    root = Path(tempfile.gettempdir())
+    for stale in root.glob(f"{_RUNS_PREFIX}*"):
+        if stale.is_dir() and not stale.is_symlink() and _unlocked(stale / _LOCK_NAME):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = tempfile.TemporaryDirectory(prefix=_RUNS_PREFIX)
+    fd = os.open(Path(folder.name) / _LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel when this process ends, however it ends
+    weakref.finalize(folder, os.close, fd)  # the lock lives as long as the folder object
+    return folder
+
+
+def _unlocked(lock: Path) -> bool:
+    """Whether no live process holds ``lock`` (a folder without one is another program's: kept)."""
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+

@@ -76,9 +76,9 @@ def test_triples_single_values_do_not_depend_on_order():
 def test_triples_runs_merge_into_one_file_and_go_with_the_triples():
     t = _add(Triples(single=SINGLE, spill=3), [(n, DIP.title, str(i)) for i, n in enumerate(NODES * 3)])
     folder = Path(t._folder.name)
-    assert len(list(folder.iterdir())) == 4  # 12 lines, 3 a run
+    assert len(list(folder.glob("run*.nt"))) == 4  # 12 lines, 3 a run
     assert len(t) == 12
-    assert len(list(folder.iterdir())) == 1  # merged once, read from then on
+    assert len(list(folder.glob("run*.nt"))) == 1  # merged once, read from then on
     del t
     assert not folder.exists()
 
@@ -91,3 +91,26 @@ def test_mapping_spilled_gives_the_same_bytes(seeds_results):
     whole, spilled = to_triples(corpus), to_triples(corpus, spill=50)
     assert len(whole) > 1000 and spilled._runs
     assert spilled.ntriples() == whole.ntriples()
+
+
+def test_triples_run_folders_of_killed_builds_are_removed(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+
+    from kg import mapping
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    # a build killed while it spilled: its folder stays, its lock died with it
+    code = ("import os, kg.mapping as m; f = m._run_folder(); print(f.name, flush=True); "
+            "os.kill(os.getpid(), 9)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    stale = Path(out.stdout.strip())
+    assert stale.is_dir() and stale.parent == tmp_path
+    other = tmp_path / "kg-triples-not-ours"  # no lock file: not a folder of ours, kept
+    other.mkdir()
+    live = mapping._run_folder()  # a live one is kept by the next build too
+    newer = mapping._run_folder()
+    assert not stale.exists()
+    assert other.is_dir() and Path(live.name).is_dir() and Path(newer.name).is_dir()
