@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser java clean bench bench-quick eval
+.PHONY: run test setup browser java clean bench bench-quick eval screenshot
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 2; }
@@ -45,6 +45,10 @@ java:
 
 test: $(STAMP) browser java
 	$(BIN)/python -m pytest
+
+# The README's picture of the report: the browser test, saving its screenshot to docs/report.png.
+screenshot: $(STAMP) browser
+	KG_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/report/test_browser.py
 
 # Benchmarks (bench/): build vs raw spaCy in the same run, scaling, graph sizes. Full takes ~13-15 min.
 bench: $(STAMP)
