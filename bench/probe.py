@@ -1,7 +1,8 @@
 """One measurement in a fresh process, printed as JSON: ``python -m bench.probe KIND ARGS...``.
 
 Kinds: ``raw DIR N`` (spaCy alone), ``stages DIR OUT.nt`` (the build stage by stage, one process),
-``graph GRAPH.nt STORE_DIR RDFLIB_TIMEOUT QUERY.rq...`` (validation and queries on one graph size).
+``graph GRAPH.nt STORE_DIR RDFLIB_TIMEOUT QUERY.rq...`` (validation and queries on one graph size),
+``serve GRAPH.nt STORE_DIR CLIENTS REQUESTS BUDGET_S`` (`kg serve` under concurrent clients, bench/serve.py).
 """
 from __future__ import annotations
 
@@ -152,6 +153,10 @@ def main(argv: list[str]) -> int:
         out = stages(Path(args[0]), Path(args[1]))
     elif kind == "graph":
         out = graph(Path(args[0]), Path(args[1]), [Path(a) for a in args[3:]], rdflib_timeout=float(args[2]))
+    elif kind == "serve":
+        from bench.serve import probe
+
+        out = probe(Path(args[0]), Path(args[1]), clients=int(args[2]), requests=int(args[3]), budget_s=float(args[4]))
     else:
         print(f"bench.probe: unknown kind {kind!r}", file=sys.stderr)
         return 2

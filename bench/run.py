@@ -36,6 +36,9 @@ class Mode:
     timeout: float  # seconds allowed to one graph measurement
     workers: tuple[int, ...] = (1, 2)
     rdflib_query_timeout: float = 3.0  # an rdflib query slower than this is stopped and reported
+    serve_clients: int = 20  # `kg serve` under this many concurrent clients...
+    serve_requests: int = 50  # ...sending this many SELECT requests each...
+    serve_budget_s: float = 20.0  # ...stopped early past this many seconds
 
 
 MODES = {
@@ -173,6 +176,17 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
     res["stages"] = {**st["out"], "articles": min(mode.articles, STAGE_ARTICLES)}
     log(f"stages: {json.dumps({k: round(v, 2) for k, v in st['out']['cpu'].items()})}")
 
+    store = work / "serve_store"
+    shutil.rmtree(store, ignore_errors=True)
+    sv = measure(_probe("serve", str(stage_nt), str(store), str(mode.serve_clients), str(mode.serve_requests),
+                        str(mode.serve_budget_s)), timeout=mode.serve_budget_s + 60)
+    res["serve"] = ({**sv["out"], "triples": res["stages"]["triples"], "probe_s": sv["wall_s"]} if "out" in sv
+                    else {"timeout": True})
+    shutil.rmtree(store, ignore_errors=True)
+    if "out" in sv:
+        log(f"serve: {sv['out']['requests_per_s']:.0f} requests/s, p50 {sv['out']['p50_ms']:.0f} ms, "
+            f"p99 {sv['out']['p99_ms']:.0f} ms ({sv['out']['failed']} failed)")
+
     workers = max(mode.workers)
     for n in mode.scaling:
         if n == mode.articles:  # measured above
@@ -286,6 +300,17 @@ def table(res: dict) -> str:
                         f"{out['oxigraph_load_s']:.1f} " if first else "| | | | ")
                 lines.append(f"{head}| {q} | {rdflib} | {1000 * t['oxigraph']:.1f} |")
                 first = False
+    if "serve" in res:
+        sv = res["serve"]
+        lines += ["", "| kg serve | clients x requests | answered | failed | requests/s | p50 ms | p99 ms | max ms |",
+                  "|---|---|---|---|---|---|---|---|"]
+        if sv.get("timeout"):
+            lines.append("| timeout | | | | | | | |")
+        else:
+            ms = lambda v: "" if v is None else f"{v:.1f}"  # noqa: E731
+            lines.append(f"| store of {sv['triples']:,} triples, light SELECT, keep-alive | {sv['clients']} x "
+                         f"{sv['requests_each']} | {sv['completed']} | {sv['failed']} | {sv['requests_per_s']:.0f} | "
+                         f"{ms(sv['p50_ms'])} | {ms(sv['p99_ms'])} | {ms(sv['max_ms'])} |")
     lines += ["", "| target | measured | holds |", "|---|---|---|"]
     for name, (value, ok) in res["targets"].items():
         lines.append(f"| {name} | {value} | {'yes' if ok else 'no'} |")

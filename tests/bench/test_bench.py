@@ -11,6 +11,7 @@ from bench import corpus
 from kg.vocab import DIP
 from bench.probe import _stoppable
 from bench.run import Mode, replicate, run, table, targets
+from bench.serve import _percentile
 
 
 def test_corpus_article_is_deterministic_and_seeded():
@@ -53,8 +54,8 @@ def test_replicate_writes_whole_copies_with_distinct_resources(tmp_path):
 
 @pytest.mark.slow
 def test_bench_tiny_run_end_to_end(tmp_path):
-    res = run(Mode(articles=3, scaling=(), graph_sizes=(400,), timeout=120, workers=(1,)), tmp_path,
-              mode_name="test")
+    res = run(Mode(articles=3, scaling=(), graph_sizes=(400,), timeout=120, workers=(1,), serve_clients=3,
+                   serve_requests=4), tmp_path, mode_name="test")
     build = res["throughput"][1]["build"]
     assert build["wall_s"] > 0 and build["peak_mb"] > 50  # spaCy's model alone is larger
     assert len(Graph().parse(tmp_path / "build_w1.nt", format="nt")) > 50
@@ -67,8 +68,14 @@ def test_bench_tiny_run_end_to_end(tmp_path):
     assert graph["conforms"]  # whole copies of a conforming build
     for q in graph["queries"].values():  # both engines answer the same
         assert q["rows"]["rdflib"] == q["rows"]["oxigraph"]
+    serve = res["serve"]  # kg serve over the stage build: every request answered, the figures consistent
+    assert (serve["clients"], serve["requests_each"]) == (3, 4)
+    assert (serve["completed"], serve["failed"], serve["triples"]) == (12, 0, base)
+    assert 0 < serve["p50_ms"] <= serve["p99_ms"] <= serve["max_ms"] and serve["requests_per_s"] > 0
     text = table(res)
     assert "| 1 |" in text and "after parsing <= 10% of build" in text
+    assert f"| 3 x 4 | 12 | 0 | {serve['requests_per_s']:.0f} |" in text
+    assert not (tmp_path / "serve_store").exists()
 
 
 def test_stoppable_returns_the_result_or_stops_a_slow_call():
@@ -103,3 +110,9 @@ def test_targets_judge_whole_command_and_after_load_figures():
     assert t["linear 1000->10000: time per article after model load within 15%"] == (1.11, True)
     assert t["peak memory < 2 GB at 10000"] == (1600, True)
     assert t["memory flat 1000->10000 (within 25%)"] == (1.33, False)
+
+
+def test_serve_percentile_is_the_nearest_rank():
+    values = [i / 1000 for i in range(1, 101)]
+    assert (_percentile(values, 50), _percentile(values, 99), _percentile(values, 100)) == (0.05, 0.099, 0.1)
+    assert _percentile([0.2], 99) == 0.2 and _percentile([], 50) is None
