@@ -127,11 +127,12 @@ _LOCAL_ESCAPES = {c: c for c in "_~.-!$&'()*+,;=/?#@%"}  # PN_LOCAL_ESC
 def _unescape(text: str, simple: dict[str, str], *, what: str) -> str:
     """Text with its \\u, \\U and the given one-character escapes read, in one pass (ValueError if bad)."""
     def one(m: re.Match) -> str:
-        if m.group(3) is not None and m.group(3) in simple:
-            return simple[m.group(3)]
-        if m.group(3) is not None or not (m.group(1) or m.group(2)):
+        digits, char = m.group(1) or m.group(2), m.group(3)
+        if digits is None:  # a one-character escape, or a backslash ending the text
+            if char in simple:
+                return simple[char]
             raise ValueError(f"bad escape {_shown(m.group())} in {what}")
-        code = int(m.group(1) or m.group(2), 16)
+        code = int(digits, 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise ValueError(f"{_shown(m.group())} in {what} is not a Unicode character"
                              + (" (a lone surrogate)" if 0xD800 <= code <= 0xDFFF else ""))
@@ -200,8 +201,9 @@ def _string_escape(m: re.Match) -> str:
 def inject_values(query: str, bindings: dict[str, Term]) -> str:
     """The query with ``VALUES ?v { term }`` opening its outermost WHERE group.
 
-    Terms are written by sparql_term (escaped), so user text never reaches the query as syntax. Opening the group (not a trailing VALUES) binds the variables before the group's
-    FILTERs, BINDs and OPTIONALs see them, like a substitution.
+    Terms are written by sparql_term (escaped), so user text never reaches the query as syntax.
+    Opening the group (not a trailing VALUES) binds the variables before the group's FILTERs, BINDs
+    and OPTIONALs see them, like a substitution.
     """
     if not bindings:
         return query
