@@ -447,10 +447,15 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         with _signals_interrupt(then=signal.SIG_IGN if argv is None else None):
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # here, where a reader that stopped is caught, not at exit
+            return code
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         _err(_message(err))
         return 2
+    except BrokenPipeError:  # the reader of the output stopped ("kg query Q.rq G | head"): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # and nothing left to flush
+        return 0
     except OSError as err:  # a system fault: full disk, unreadable or unwritable folder...
         _err(_message(err))
         return 2

@@ -221,3 +221,17 @@ def test_eval_same_figures_as_score_py_on_the_seeds_graph(tmp_path, capsys):
     code, out, _ = run(capsys, gold, graph, "--format", "json")
     assert code == 0
     assert {k: v for k, v in json.loads(out).items() if k in expected} == expected
+
+
+def test_eval_output_to_a_reader_that_stops_ends_quietly():
+    import os
+
+    fixtures = Path(__file__).parent / "fixtures" / "eval"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before kg writes, as after `| head -1`
+    try:
+        done = subprocess.run([str(Path(sys.executable).parent / "kg"), "eval", str(fixtures / "gold.jsonl"),
+                               str(fixtures / "graph.ttl")], stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, b"")
