@@ -39,7 +39,7 @@ _COUNTERPART_NOUNS = lexicon.words("meeting_counterpart_nouns")
 _RELATIVE_SUBJECTS = lexicon.words("meeting_relative_subjects")
 # "je", "vous": the transcript rules read meetings of the speaker and the addressee.
 _DEICTIC_SUBJECTS = lexicon.words("meeting_deictic_subjects")
-_NEGATION_PARTICLES = lexicon.words("meeting_negation_particles")
+_NEGATION_PARTICLES = lexicon.words("negation_particles")
 _NEGATIVE_DETS = lexicon.words("meeting_negative_determiners")
 # "sa rencontre avec Y": the person the possessive refers to met Y.
 _POSSESSIVES = lexicon.words("meeting_possessives")

@@ -298,10 +298,14 @@ def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
     return None
 
 
-def _use(ctx: Context, tok: Token) -> TitleUse | None:
-    """The title phrase starting at ``tok`` when it has no holder yet and is not a plural."""
+def _use(ctx: Context, tok: Token, *, outer: bool = False) -> TitleUse | None:
+    """The title phrase starting at ``tok`` when it has no holder yet and is not a plural; with
+    ``outer``, not one nested in another title's complement either (only a name right after it
+    can be its holder)."""
     use = ctx.state["titles"].get(tok.i)
-    return use if use is not None and use.holder is None and not use.plural else None
+    if use is None or use.holder is not None or use.plural or outer and use.nested:
+        return None
+    return use
 
 
 def _linked(ctx: Context, use: TitleUse, holder: str, rule: Pattern) -> list[Mandate | Position]:
@@ -328,8 +332,8 @@ def holder_after_title(ctx: Context, tok: Token, rule: Pattern):
 @handler("holder_in_apposition")
 def holder_in_apposition(ctx: Context, tok: Token, rule: Pattern):
     """'le porte-parole du Kremlin, Piotr Sidorenko': the name after a comma."""
-    use = _use(ctx, tok)
-    if use is None or use.nested:
+    use = _use(ctx, tok, outer=True)
+    if use is None:
         return None
     doc, after = ctx.doc, use.end
     if after < len(doc) and scan.orth(doc)[after] == "," and (key := _person_at(ctx.ms, after + 1)):
@@ -346,8 +350,8 @@ def _before_phrase(doc: Doc, use: TitleUse) -> int:
 @handler("holder_before_title")
 def holder_before_title(ctx: Context, tok: Token, rule: Pattern):
     """'Igor Volkov, émissaire du Kremlin, …', 'X, devenu ministre, …': the name before, in apposition."""
-    use = _use(ctx, tok)
-    if use is None or use.nested:
+    use = _use(ctx, tok, outer=True)
+    if use is None:
         return None
     doc, ms, after = ctx.doc, ctx.ms, use.end
     orth, lower = scan.orth(doc), scan.lower(doc)
@@ -364,8 +368,8 @@ def holder_before_title(ctx: Context, tok: Token, rule: Pattern):
 @handler("who_leads")
 def who_leads(ctx: Context, tok: Token, rule: Pattern):
     """'Hassan Osman, qui dirige la délégation soudanaise': the head of the delegation."""
-    use = _use(ctx, tok)
-    if use is None or use.nested:
+    use = _use(ctx, tok, outer=True)
+    if use is None:
         return None
     doc, ms = ctx.doc, ctx.ms
     orth, lower = scan.orth(doc), scan.lower(doc)
@@ -381,8 +385,8 @@ def who_leads(ctx: Context, tok: Token, rule: Pattern):
 @handler("led_by")
 def led_by(ctx: Context, tok: Token, rule: Pattern):
     """'la délégation ukrainienne (était) conduite par (le ministre de la Défense) X'."""
-    use = _use(ctx, tok)
-    if use is None or use.nested or not use.title.startswith("délégation"):
+    use = _use(ctx, tok, outer=True)
+    if use is None or not use.title.startswith("délégation"):
         return None
     doc, ms, after = ctx.doc, ctx.ms, use.end
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
