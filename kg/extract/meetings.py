@@ -57,7 +57,7 @@ _JOINT_ADJECTIVES = lexicon.words("meeting_multilateral_adjectives")
 _SEPARATE = lexicon.words("meeting_separate_markers")
 
 
-def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
+def found_meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list) -> list[Meeting]:
     """The meetings of ``pairs`` found at ``trigger``, with their place, date and planned status."""
     if not pairs or _is_denied(trigger):
         return []
@@ -67,7 +67,7 @@ def _meetings(ctx: Context, trigger: Token, pairs, rule: Pattern, indirect: list
     return [Meeting(tuple(sorted((a, b))), planned, ev, place=place, date=date) for a, b in pairs]
 
 
-def _after_avec(doc: Doc, verb: Token) -> int:
+def after_avec(doc: Doc, verb: Token) -> int:
     """The token after the first "avec" that follows the verb in its sentence (the sentence end if none)."""
     lower, end = scan.lower(doc), sent_of(verb).end
     return next((j + 1 for j in range(verb.i + 1, end) if lower[j] == "avec"), end)
@@ -77,12 +77,12 @@ def _after_avec(doc: Doc, verb: Token) -> int:
 def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str = "object") -> list[Meeting]:
     """The subject meets the object, or the "avec" complement (``counterpart="avec"``)."""
     doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    start = _after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
-    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
+    start = after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
+    others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
     if not others and counterpart == "object":
         others = _clitic_object(verb, subjects, refs, indirect)
-    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+    return found_meetings(ctx, verb, pairs_across(subjects, others), rule, indirect)
 
 
 def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: list) -> list[str]:
@@ -106,13 +106,13 @@ def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: 
 def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'X s'est entretenu avec Y', 'X et Y se sont rencontrés', 'où s'étaient entretenus X et Y'."""
     doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
     if not subjects:
-        return _meetings(ctx, verb, _pairs_within(_agents(_span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
+        return found_meetings(ctx, verb, pairs_within(agents(span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
                          rule, indirect)
-    others = _agents(_span_keys(doc, _after_avec(doc, verb), ms, refs, indirect, peers=subjects), ms)
-    pairs = _pairs_across(subjects, others) if others else _pairs_within(subjects)
-    return _meetings(ctx, verb, pairs, rule, indirect)
+    others = agents(span_keys(doc, after_avec(doc, verb), ms, refs, indirect, peers=subjects), ms)
+    pairs = pairs_across(subjects, others) if others else pairs_within(subjects)
+    return found_meetings(ctx, verb, pairs, rule, indirect)
 
 
 @handler("gathering")
@@ -120,10 +120,10 @@ def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'Le sommet a réuni X et Y': the people brought together met each other, and whoever took part in
     the meeting ('Z a participé à une réunion réunissant X et Y')."""
     indirect: list[str] = []
-    others = _agents(_span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
+    others = agents(span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     meeting = _meeting_noun_of(verb.head) if verb.dep_.startswith("acl") else None
-    hosts = _agents(_attendees(meeting, ctx.refs, indirect), ctx.ms) if meeting is not None else []
-    return _meetings(ctx, verb, _pairs_within(hosts + others), rule, indirect)
+    hosts = agents(_attendees(meeting, ctx.refs, indirect), ctx.ms) if meeting is not None else []
+    return found_meetings(ctx, verb, pairs_within(hosts + others), rule, indirect)
 
 
 @handler("meeting_noun")
@@ -147,17 +147,17 @@ def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str, adjunct
             if word != link:
                 return None
             if link == "entre":
-                keys = _span_keys(doc, j + 1, ms, refs, indirect, coordinated=True)
-                return _meetings(ctx, noun, _pairs_within(_agents(keys, ms)), rule, indirect)
+                keys = span_keys(doc, j + 1, ms, refs, indirect, coordinated=True)
+                return found_meetings(ctx, noun, pairs_within(agents(keys, ms)), rule, indirect)
             governor = _adjunct_governor(noun) if adjunct else _governor(noun)
             if governor is None or noun.dep_.startswith("nsubj") or _is_meeting_verb(governor):
                 return []
             agent = _passive_agent(governor)
-            subjects = _agents(_group_of(agent, refs, indirect) if agent is not None else
+            subjects = agents(_group_of(agent, refs, indirect) if agent is not None else
                                _subject_keys(governor, refs, indirect), ms)
-            others = _agents(_span_keys(doc, j + 1, ms, refs, indirect, peers=subjects), ms)
-            pairs = _pairs_within(subjects + others) if _is_joint(noun) else _pairs_across(subjects, others)
-            return _meetings(ctx, noun, pairs, rule, indirect)
+            others = agents(span_keys(doc, j + 1, ms, refs, indirect, peers=subjects), ms)
+            pairs = pairs_within(subjects + others) if _is_joint(noun) else pairs_across(subjects, others)
+            return found_meetings(ctx, noun, pairs, rule, indirect)
         if word in _CLAUSE_STOP or pos[j] == "AUX" or orth[j] in (",", "."):
             break
     return None
@@ -211,15 +211,15 @@ def _adjunct_governor(noun: Token) -> Token | None:
     return governor if governor is not None and _passive_agent(governor) is not None else None
 
 
-def _agents(keys: list[str], ms: Mentions) -> list[str]:
+def agents(keys: list[str], ms: Mentions) -> list[str]:
     return [k for k in keys if ms.type_of(k) is not PLACE]
 
 
-def _pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+def pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
     return sorted({tuple(sorted((x, y))) for x in a for y in b if x != y})
 
 
-def _pairs_within(keys: list[str]) -> list[tuple[str, str]]:
+def pairs_within(keys: list[str]) -> list[tuple[str, str]]:
     return sorted({tuple(sorted(p)) for p in combinations(dict.fromkeys(keys), 2)})
 
 
@@ -382,7 +382,7 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
     return keys, demonyms
 
 
-def _span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
+def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
                coordinated: bool = False, peers: list[str] | None = None,
                persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[str]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
@@ -556,13 +556,13 @@ def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
 def talked_together(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X et Y ont échangé sur la Syrie': a verb of talks with no "avec", whose coordinated subjects talked."""
     doc = ctx.doc
-    if _after_avec(doc, verb) < sent_of(verb).end:
+    if after_avec(doc, verb) < sent_of(verb).end:
         return None
     indirect: list[str] = []
-    subjects = _agents(_subject_keys(verb, ctx.refs, indirect), ctx.ms)
+    subjects = agents(_subject_keys(verb, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
-    return _meetings(ctx, verb, _pairs_within(subjects), rule, indirect)
+    return found_meetings(ctx, verb, pairs_within(subjects), rule, indirect)
 
 
 def _counterpart_start(doc: Doc, frm: int, preps: frozenset[str] | set[str], limit: int = 16) -> int | None:
@@ -603,9 +603,9 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     start = _counterpart_start(doc, visit_noun.i + 1, _VISIT_PREPS)
     if start is None or _is_place_phrase(doc, start, ms):
         return None
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, persons_after_preps=True), ms)
-    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
+    others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects, persons_after_preps=True), ms)
+    return found_meetings(ctx, verb, pairs_across(subjects, others), rule, indirect)
 
 
 @handler("received_visit")
@@ -627,9 +627,9 @@ def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | 
             break
     if start is None:
         return None
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects, free_start=True), ms)
-    return _meetings(ctx, verb, _pairs_across(subjects, others), rule, indirect)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
+    others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects, free_start=True), ms)
+    return found_meetings(ctx, verb, pairs_across(subjects, others), rule, indirect)
 
 
 @handler("noun_of_with")
@@ -651,13 +651,13 @@ def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | No
         if key:
             indirect.append(key)
     elif avec > noun.i + 1 and lower[noun.i + 1] in DE:
-        sides = _agents(_span_keys(doc, noun.i + 2, ms, refs, indirect, end=avec, free_start=True), ms)
+        sides = agents(span_keys(doc, noun.i + 2, ms, refs, indirect, end=avec, free_start=True), ms)
     else:
         return None
     if not sides:
         return None
-    others = _agents(_span_keys(doc, avec + 1, ms, refs, indirect, peers=sides), ms)
-    return _meetings(ctx, noun, _pairs_across(sides, others), rule, indirect)
+    others = agents(span_keys(doc, avec + 1, ms, refs, indirect, peers=sides), ms)
+    return found_meetings(ctx, noun, pairs_across(sides, others), rule, indirect)
 
 
 @handler("noun_together")
@@ -672,10 +672,10 @@ def noun_together(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
     if any(lower[j] in ("avec", "entre") for j in range(noun.i + 1, min(sent_of(noun).end, noun.i + 8))):
         return None
     indirect: list[str] = []
-    subjects = _agents(_subject_keys(governor, ctx.refs, indirect), ctx.ms)
+    subjects = agents(_subject_keys(governor, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
-    return _meetings(ctx, noun, _pairs_within(subjects), rule, indirect)
+    return found_meetings(ctx, noun, pairs_within(subjects), rule, indirect)
 
 
 def _meeting_noun_of(tok: Token) -> Token | None:
@@ -710,10 +710,10 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
     if meeting is None:
         return None
     start = noun.i + 1 + (scan.lower(doc)[noun.i + 1] in DE if noun.i + 1 < len(doc) else 0)
-    others = _agents(_span_keys(doc, start, ms, refs, indirect), ms)
-    hosts = _agents(_attendees(meeting, refs, indirect), ms)
-    pairs = sorted(set(_pairs_across(hosts, others)) | set(_pairs_within(others)))
-    return _meetings(ctx, noun, pairs, rule, indirect)
+    others = agents(span_keys(doc, start, ms, refs, indirect), ms)
+    hosts = agents(_attendees(meeting, refs, indirect), ms)
+    pairs = sorted(set(pairs_across(hosts, others)) | set(pairs_within(others)))
+    return found_meetings(ctx, noun, pairs, rule, indirect)
 
 
 @handler("noun_relative")
@@ -723,12 +723,12 @@ def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
     verb = next((c for c in noun.children if c.dep_ == "acl:relcl"), None)
     if verb is None:
         return None
-    start = _after_avec(doc, verb)
+    start = after_avec(doc, verb)
     if start >= sent_of(verb).end:
         return None
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    others = _agents(_span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
-    return _meetings(ctx, noun, _pairs_across(subjects, others), rule, indirect)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
+    others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
+    return found_meetings(ctx, noun, pairs_across(subjects, others), rule, indirect)
 
 
 @handler("interposed")
@@ -741,13 +741,13 @@ def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None
     close = next((j for j in range(verb.i + 2, end) if orth[j] == ","), None)
     if close is None or any(lower[j] in ("«", ";", ":") for j in range(verb.i + 2, close)):
         return None
-    subjects = _agents(_subject_keys(verb, refs, indirect), ms)
-    others = _agents(_span_keys(doc, close + 1, ms, refs, indirect, peers=subjects), ms)
+    subjects = agents(_subject_keys(verb, refs, indirect), ms)
+    others = agents(span_keys(doc, close + 1, ms, refs, indirect, peers=subjects), ms)
     if not others:
         return None
-    pairs = _pairs_across(subjects, others)
+    pairs = pairs_across(subjects, others)
     sent = sent_of(verb)
     if any(lemma[j] in _MULTILATERAL or lemma[j] in _JOINT_ADJECTIVES for j in range(verb.i + 2, close)) and not any(
             lower[j] in _SEPARATE for j in range(sent.start, sent.end)):
-        pairs = _pairs_within(subjects + others)
-    return _meetings(ctx, verb, pairs, rule, indirect)
+        pairs = pairs_within(subjects + others)
+    return found_meetings(ctx, verb, pairs, rule, indirect)

@@ -19,7 +19,7 @@ from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
 from kg import lexicon
-from kg.extract import meetings as _meetings
+from kg.extract import meetings
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.evidence import evidence
@@ -358,8 +358,8 @@ def heading_meeting(ctx: Context, tok: Token, rule: Pattern, *, transcript_only:
     if tok.i >= heading_end:
         return None
     persons = list(found.heading_persons) if found else heading_persons(ctx.ms, lines)[0]
-    pairs = _meetings._pairs_within(persons)
-    return _meetings._meetings(ctx, tok, pairs, rule, []) if pairs else []
+    pairs = meetings.pairs_within(persons)
+    return meetings.found_meetings(ctx, tok, pairs, rule, []) if pairs else []
 
 
 def _first_person_verb(verb: Token, pronouns=_FIRST_PERSON) -> bool:
@@ -406,13 +406,13 @@ def second_person_meeting(ctx: Context, verb: Token, rule: Pattern, *, counterpa
 def _speaker_meets(ctx: Context, verb: Token, speakers: list[str], rule: Pattern, counterpart: str):
     """The meetings of the speakers with the persons the verb's object (or "avec" complement) names."""
     doc = ctx.doc
-    start = _meetings._after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
+    start = meetings.after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     if counterpart == "avec" and start >= sent_at(doc, verb.i).end:
         return None
     indirect: list[str] = []
-    others = [k for k in _meetings._span_keys(doc, start, ctx.ms, ctx.refs, indirect)
+    others = [k for k in meetings.span_keys(doc, start, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON and not _complement_of_event(ctx, k, start)]
-    return _meetings._meetings(ctx, verb, _meetings._pairs_across(speakers, others), rule, indirect)
+    return meetings.found_meetings(ctx, verb, meetings.pairs_across(speakers, others), rule, indirect)
 
 
 def _complement_of_event(ctx: Context, key: str, start: int) -> bool:
@@ -458,10 +458,10 @@ def meta_meeting(ctx: Context, noun: Token, rule: Pattern):
     if avec is None:
         return None
     indirect: list[str] = []
-    others = [k for k in _meetings._span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect)
+    others = [k for k in meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
-    pairs = _meetings._pairs_across([found.heading_persons[0]], others)
-    return _meetings._meetings(ctx, noun, pairs, rule, indirect)
+    pairs = meetings.pairs_across([found.heading_persons[0]], others)
+    return meetings.found_meetings(ctx, noun, pairs, rule, indirect)
 
 
 @handler("thanks_for_welcome")
@@ -476,11 +476,11 @@ def thanks_for_welcome(ctx: Context, verb: Token, rule: Pattern):
     if welcome is None:
         return None
     indirect: list[str] = []
-    others = [k for k in _meetings._span_keys(doc, verb.i + 1, ctx.ms, ctx.refs, indirect)
+    others = [k for k in meetings.span_keys(doc, verb.i + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
     others = [k for k in others if any(ctx.ms.by_token.get(x) and ctx.ms.by_token[x].key == k
                                        or ctx.refs.title_at.get(x) for x in range(verb.i + 1, welcome))]
-    return _meetings._meetings(ctx, verb, _meetings._pairs_across([speaker], others), rule, indirect)
+    return meetings.found_meetings(ctx, verb, meetings.pairs_across([speaker], others), rule, indirect)
 
 
 @handler("our_talks")
@@ -494,8 +494,8 @@ def our_talks(ctx: Context, det: Token, rule: Pattern):
     if avec is None:
         return None
     indirect: list[str] = []
-    others = _meetings._agents(_meetings._span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
-    return _meetings._meetings(ctx, doc[det.i + 1], _meetings._pairs_across([speaker], others), rule, indirect)
+    others = meetings.agents(meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
+    return meetings.found_meetings(ctx, doc[det.i + 1], meetings.pairs_across([speaker], others), rule, indirect)
 
 
 _QUE = lexicon.words("transcript_que_forms")
