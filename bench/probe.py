@@ -34,7 +34,7 @@ def raw(folder: Path, n_process: int) -> dict:
     """The baseline: load the same model with the same components and run nlp.pipe over the files."""
     import spacy
 
-    from kg.nlp import MODEL
+    from kg.extract.nlp import MODEL
 
     t = time.perf_counter()
     nlp = spacy.load(MODEL, exclude=["senter"])
@@ -47,14 +47,14 @@ def raw(folder: Path, n_process: int) -> dict:
 def stages(folder: Path, out: Path) -> dict:
     """The build of ``folder`` in one process with every stage timed separately, written to ``out``
     (kept for the graph sizes), then `kg validate` of that file."""
-    from kg import nlp as nlp_mod
+    from kg.extract import nlp as nlp_mod
     from kg.extract import extract
     from kg.extract.components import COMPONENTS
-    from kg.formats import read_graph, write_graph
-    from kg.ingest import iter_articles
-    from kg.mapping import to_triples
-    from kg.pipeline import CHUNK, body_text, corpus_of
-    from kg.validate import validate
+    from kg.graph.formats import read_graph, write_graph
+    from kg.input.ingest import iter_articles
+    from kg.graph.mapping import to_triples
+    from kg.build.pipeline import CHUNK, body_text, corpus_of
+    from kg.checks.shacl import validate
 
     clock = Clock()
     with clock.stage("model load"):
@@ -93,8 +93,8 @@ def graph(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_time
     """
     import pyoxigraph as ox
 
-    from kg.formats import read_graph
-    from kg.validate import validate
+    from kg.graph.formats import read_graph
+    from kg.checks.shacl import validate
 
     t = time.perf_counter()
     g = read_graph(graph_file)  # an rdflib Graph (pyoxigraph parses N-Triples for it)

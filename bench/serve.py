@@ -29,7 +29,7 @@ _SERVING = re.compile(r" at (http://[^/\s]+)/")
 def probe(graph_file: Path, store_dir: Path, *, clients: int = 20, requests: int = 50,
           budget_s: float = 20.0) -> dict:
     """Load ``graph_file`` into ``store_dir``, serve it, run the clients; requests/s and latencies."""
-    from kg.store import load
+    from kg.stores.embedded import load
 
     load(graph_file, store_dir)
     with _served(store_dir) as url:

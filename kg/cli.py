@@ -25,7 +25,7 @@ def _err(msg: str) -> None:
 def cmd_build(args) -> int:
     before = _file_id(args.output)
     try:
-        from kg.formats import RdfFormat, check_temp_folder, check_writable
+        from kg.graph.formats import RdfFormat, check_temp_folder, check_writable
 
         fmt = RdfFormat.from_extension(args.output)
         # before the long part: a folder that cannot be written fails now, not after the analysis
@@ -39,11 +39,11 @@ def cmd_build(args) -> int:
 
 
 def _build(args, *, fmt) -> int:
-    from kg.formats import write_graph
-    from kg.ingest import find_files
-    from kg.pipeline import build_triples, count_triples, worker_count
+    from kg.graph.formats import write_graph
+    from kg.input.ingest import find_files
+    from kg.build.pipeline import build_triples, count_triples, worker_count
     from kg.progress import ProgressBar, Stopwatch, printable
-    from kg.stats import format_stats, graph_stats
+    from kg.report.stats import format_stats, graph_stats
 
     skipped: list[str] = []
     started = time.monotonic()
@@ -64,7 +64,7 @@ def _build(args, *, fmt) -> int:
         bar.update(n, article.file_name)
 
     if args.strict:  # reading is cheap next to analysis: find every unusable input before spaCy runs
-        from kg.ingest import iter_articles
+        from kg.input.ingest import iter_articles
 
         for _ in iter_articles(args.inputs, on_skip=on_skip, on_notice=on_notice):
             pass
@@ -116,7 +116,7 @@ def _output_state(path: Path, before: tuple[int, int] | None) -> str:
 
 def _write_timings(path: Path, watch, **facts) -> None:
     """`kg build --timings FILE`: the seconds of each stage as JSON, for benchmarks and monitoring."""
-    from kg.formats import atomic_output
+    from kg.graph.formats import atomic_output
 
     with atomic_output(path) as out:
         out.write((json.dumps({"seconds": watch.seconds, **facts}, indent=1) + "\n").encode("utf-8"))
@@ -124,7 +124,7 @@ def _write_timings(path: Path, watch, **facts) -> None:
 
 def _build_into(args, **callbacks):
     """`kg build --into DIR`: add the inputs to a persistent build and return the triples of all of it."""
-    from kg.pipeline import build_triples_into
+    from kg.build.pipeline import build_triples_into
 
     triples, report = build_triples_into(args.into, args.inputs, workers=args.workers, **callbacks)
     if not args.quiet:
@@ -135,8 +135,8 @@ def _build_into(args, **callbacks):
 
 
 def cmd_validate(args) -> int:
-    from kg.formats import read_graph
-    from kg.validate import format_text, validate
+    from kg.graph.formats import read_graph
+    from kg.checks.shacl import format_text, validate
 
     result = validate(read_graph(args.graph), workers=args.workers)
     if args.format == "json":
@@ -148,8 +148,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_reason(args) -> int:
-    from kg.formats import RdfFormat, read_graph, write_graph
-    from kg.reason import format_text, reason
+    from kg.graph.formats import RdfFormat, read_graph, write_graph
+    from kg.checks.owl import format_text, reason
 
     result = reason(read_graph(args.graph))
     print(format_text(result))
@@ -160,16 +160,16 @@ def cmd_reason(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from kg.formats import read_graph
-    from kg.stats import format_stats, graph_stats
+    from kg.graph.formats import read_graph
+    from kg.report.stats import format_stats, graph_stats
 
     print(format_stats(graph_stats(read_graph(args.graph))))
     return 0
 
 
 def cmd_report(args) -> int:
-    from kg.formats import read_graph
-    from kg.report import write_report
+    from kg.graph.formats import read_graph
+    from kg.report.html import write_report
 
     g = read_graph(args.graph)
     size = write_report(g, args.output, title=args.title or args.graph.name)
@@ -178,7 +178,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from kg.evaluate import evaluate, format_text, load_graph, read_gold
+    from kg.checks.evaluate import evaluate, format_text, load_graph, read_gold
 
     report = evaluate(read_gold(args.gold), load_graph(args.graph), group=args.group)
     if args.format == "json":
@@ -193,18 +193,18 @@ def cmd_eval(args) -> int:
 
 
 def _endpoint(args):
-    from kg.endpoint import Endpoint
+    from kg.stores.endpoint import Endpoint
 
     return Endpoint.from_url(args.endpoint, update_url=args.update_url, store_url=args.gsp_url,
                              timeout=args.timeout)
 
 
 def cmd_load(args) -> int:
-    from kg.store import LoadInterrupted, load
+    from kg.stores.embedded import LoadInterrupted, load
 
     started = time.monotonic()
     if args.endpoint:
-        from kg.endpoint import load_remote
+        from kg.stores.endpoint import load_remote
 
         if not args.replace:
             _err("load: --no-replace applies to --store only (a remote load replaces its graph)")
@@ -253,9 +253,9 @@ def _short(value: str | None, limit: int = 70) -> str:
 
 
 def cmd_query(args) -> int:
-    from kg.formats import read_graph
-    from kg.sparql import QueryFile, parse_param_args
-    from kg.store import query_graph, query_store
+    from kg.graph.formats import read_graph
+    from kg.stores.sparql import QueryFile, parse_param_args
+    from kg.stores.embedded import query_graph, query_store
 
     qf = QueryFile.read(args.query)
     bindings = qf.bindings(parse_param_args(args.param))
@@ -263,7 +263,7 @@ def cmd_query(args) -> int:
         _err("query: give one of GRAPH, --store DIR or --endpoint URL")
         return 2
     if args.endpoint:
-        from kg.endpoint import query_remote
+        from kg.stores.endpoint import query_remote
 
         cols, rows = query_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=args.graph_name)
     else:
@@ -425,7 +425,7 @@ def _endpoint_options(parser: argparse.ArgumentParser, how: str) -> None:
 
 
 def cmd_serve(args) -> int:
-    from kg.serve import serve
+    from kg.stores.serve import serve
 
     for name, value in (("--timeout-s", args.timeout_s), ("--request-timeout-s", args.request_timeout_s)):
         if not 0 < value < float("inf"):

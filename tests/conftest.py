@@ -11,7 +11,7 @@ SEEDS = ROOT / "seeds"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from kg.nlp import load
+    from kg.extract.nlp import load
 
     return load()
 
@@ -24,8 +24,8 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_results(nlp, seeds_dir):
     """The records of every seed article, from the real pipeline (sorted by doc id)."""
-    from kg.ingest import iter_articles
-    from kg.pipeline import analyze_all
+    from kg.input.ingest import iter_articles
+    from kg.build.pipeline import analyze_all
 
     return analyze_all(list(iter_articles([seeds_dir])), workers=1)
 
@@ -33,14 +33,14 @@ def seeds_results(nlp, seeds_dir):
 @pytest.fixture(scope="session")
 def seeds_graph():
     """The graph of the five seed articles, built by the real pipeline (in-process)."""
-    from kg.pipeline import build_graph
+    from kg.build.pipeline import build_graph
 
     return build_graph([SEEDS], workers=1)
 
 
 @pytest.fixture(scope="session")
 def seeds_ttl(tmp_path_factory, seeds_graph) -> Path:
-    from kg.formats import write_graph
+    from kg.graph.formats import write_graph
 
     path = tmp_path_factory.mktemp("seeds") / "seeds.ttl"
     write_graph(seeds_graph, path)

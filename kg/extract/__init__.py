@@ -1,6 +1,6 @@
 """Extraction: one spaCy Doc of an article -> its entities and facts as plain records.
 
-The rules run as spaCy components (``kg.extract.components``) added to the pipeline by ``kg.nlp``;
+The rules run as spaCy components (``kg.extract.components``) added to the pipeline by ``kg.extract.nlp``;
 ``extract`` turns what they left on the Doc into the article's records.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ def extract(doc: Doc, article: Article) -> DocResult:
     """Entities and facts of one article, from its Doc as the pipeline's components left it."""
     facts = doc._.kg_facts
     if facts is None:
-        raise ValueError("the Doc was not made by kg.nlp.load(): no extraction components ran")
+        raise ValueError("the Doc was not made by kg.extract.nlp.load(): no extraction components ran")
     # Evidence quotes the article as written (the Doc holds the normalised text); facts of one
     # sentence share one rewritten Evidence.
     quoted: dict = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg import lexicon
+from kg.lang import lexicon
 from kg.extract import meetings as _meetings, roles as _roles, statements as _statements  # noqa: F401 (handlers)
 from kg.extract import transcripts as _transcripts  # noqa: F401 (handlers)
 from kg.extract import patterns

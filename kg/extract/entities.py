@@ -16,11 +16,11 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract import patterns, scan
 from kg.extract.patterns import Context, Pattern, Triggers, handler, run
-from kg import lexicon
-from kg.lexicon import Lexicon
+from kg.lang import lexicon
+from kg.lang.lexicon import Lexicon
 from kg.records import Entity, EntityType, Mention
-from kg.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
-from kg.names import fold as _fold
+from kg.lang.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
+from kg.lang.names import fold as _fold
 
 # Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)

@@ -15,8 +15,8 @@ from itertools import combinations, islice
 
 from spacy.tokens import Doc, Token
 
-from kg import lexicon
-from kg.dates import french_date
+from kg.lang import lexicon
+from kg.lang.dates import french_date
 from kg.extract import scan
 from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence

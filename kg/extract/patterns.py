@@ -24,7 +24,7 @@ import srsly
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc
 
-from kg import lexicon
+from kg.lang import lexicon
 
 FAMILIES = ("entities", "roles", "meetings", "statements", "transcripts")
 RELATIONS = {"entity", "envoy_of", "holds_role", "met_with", "stated"}

@@ -11,13 +11,13 @@ from itertools import islice
 
 from spacy.tokens import Doc, Token
 
-from kg import lexicon
+from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
-from kg.names import fold
+from kg.lang.names import fold
 
 PRONOUNS = lexicon.words("third_person_pronouns")
 _FEMININE = lexicon.words("feminine_pronouns")

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from kg import lexicon
+from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import ORGANIZATION, PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.sources import source_phrases
-from kg.lexicon import Lexicon
+from kg.lang.lexicon import Lexicon
 from kg.records import Mandate, Position
 
 _DETS = lexicon.words("determiners")

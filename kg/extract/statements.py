@@ -11,7 +11,7 @@ from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
-from kg import lexicon
+from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import PERSON, PLACE, Mentions
 from kg.extract.evidence import evidence

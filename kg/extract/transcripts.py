@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
-from kg import lexicon
+from kg.lang import lexicon
 from kg.extract import meetings
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions

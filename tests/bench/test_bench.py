@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph
 
 from bench import corpus
-from kg.vocab import DIP
+from kg.graph.vocab import DIP
 from bench.probe import _stoppable
 from bench.run import Mode, replicate, run, table, targets
 from bench.serve import _percentile

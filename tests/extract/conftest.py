@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import extract
-from kg.nlp import normalise
+from kg.extract.nlp import normalise
 from kg.records import Article, Mandate, Meeting, Position, Statement
 
 

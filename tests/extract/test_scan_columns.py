@@ -2,7 +2,7 @@
 import pytest
 
 from kg.extract import scan
-from kg.nlp import normalise
+from kg.extract.nlp import normalise
 
 TEXT = ("Le président russe Vladimir Poutine rencontrera jeudi l'envoyé spécial américain à Moscou.\n"
         "« Nous ne céderons pas », a déclaré mercredi la porte-parole, qui s'était entretenue avec lui. "

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from kg.pipeline import build_graph
+from kg.build.pipeline import build_graph
 
 CASES = sorted(p for p in Path(__file__).parent.iterdir() if (p / "article.txt").is_file())
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import is_chrome_line, parse_date, read_article, split_body
+from kg.input.ingest import is_chrome_line, parse_date, read_article, split_body
 
 
 def _body_lines(text: str) -> list[str]:
@@ -155,7 +155,7 @@ def test_chrome_html_nested_deep_is_read(tmp_path, depth):
 
 
 def test_chrome_html_without_article_is_skipped(tmp_path):
-    from kg.ingest import SkipError
+    from kg.input.ingest import SkipError
 
     path = tmp_path / "empty.html"
     path.write_text("<html><body><nav>Accueil</nav></body></html>", encoding="utf-8")
@@ -164,7 +164,7 @@ def test_chrome_html_without_article_is_skipped(tmp_path):
 
 
 def test_chrome_text_file_with_only_chrome_is_skipped(tmp_path):
-    from kg.ingest import SkipError
+    from kg.input.ingest import SkipError
 
     path = tmp_path / "menu.txt"
     path.write_text("Accueil > Monde\nPartager\nPublié le 3 mars 2024\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.formats import read_graph
+from kg.graph.formats import read_graph
 
 KG = [sys.executable, "-m", "kg.cli"]
 
@@ -63,9 +63,9 @@ def test_cli_build_help_documents_exit_status():
 def test_cli_build_killed_midway_keeps_previous_output(tmp_path, make_articles, sig):
     from rdflib import RDFS, Literal
 
-    from kg.formats import write_graph
-    from kg.mapping import new_graph
-    from kg.vocab import ID
+    from kg.graph.formats import write_graph
+    from kg.graph.mapping import new_graph
+    from kg.graph.vocab import ID
 
     out = tmp_path / "out.ttl"
     previous = new_graph()

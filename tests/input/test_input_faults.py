@@ -289,7 +289,9 @@ def test_faults_full_temporary_folder_named_not_taken_for_the_output(tmp_path, m
     import functools
     import tempfile
 
-    from kg import cli, mapping, pipeline
+    from kg import cli
+    from kg.graph import mapping
+    from kg.build import pipeline
 
     make_articles(tmp_path / "in", 2)
     out = tmp_path / "out.ttl"
@@ -410,7 +412,7 @@ def test_faults_unlistable_folder_and_a_file_inside_it_named(tmp_path, article_t
 
 
 def _read(path: Path):
-    from kg.ingest import iter_articles
+    from kg.input.ingest import iter_articles
 
     skips, notes = [], []
     arts = list(iter_articles([path], on_skip=lambda p, why: skips.append(why),
@@ -457,7 +459,7 @@ def test_faults_names_printed_escaped():
 
 POOL_SCRIPT = """
 import multiprocessing, os, sys, time
-from kg.pipeline import WORKER_TASKS, worker_pool
+from kg.build.pipeline import WORKER_TASKS, worker_pool
 
 def work(i):
     time.sleep(0.01)

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
-from kg import iri
-from kg.formats import RdfFormat, jsonld_context, read_graph, write_graph
-from kg.mapping import Triples, graph_of, new_graph
-from kg.vocab import DIP, ID
+from kg.graph import iri
+from kg.graph.formats import RdfFormat, jsonld_context, read_graph, write_graph
+from kg.graph.mapping import Triples, graph_of, new_graph
+from kg.graph.vocab import DIP, ID
 
 HOSTILE = [
     'He said "stop" \\ now', "<script>alert(1)</script>", "a > b < c", "line\nbreak\r\nand\ttab",
@@ -182,7 +182,7 @@ HOSTILE_ARTICLE = (
 
 @pytest.mark.slow
 def test_hostile_article_through_the_pipeline_round_trips(tmp_path, nlp):
-    from kg.pipeline import build_graph
+    from kg.build.pipeline import build_graph
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "hostile <\"name\">.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import MAX_FILE_BYTES, SkipError, iter_articles, read_article
+from kg.input.ingest import MAX_FILE_BYTES, SkipError, iter_articles, read_article
 
 
 def _read(inputs, **kw):

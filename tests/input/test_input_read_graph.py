@@ -7,7 +7,7 @@ from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.exceptions import ParserError
 
-from kg.formats import _read_ntriples, read_graph, write_graph
+from kg.graph.formats import _read_ntriples, read_graph, write_graph
 
 # Each line stresses one thing rdflib's parser does on its own: escapes, raw unicode and line
 # separators, language tags, datatypes whose lexical forms rdflib normalises, blank nodes, comments.

@@ -7,8 +7,8 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace
 from rdflib import namespace as ns
 
-from kg.reason import reason
-from kg.vocab import DIP, ID
+from kg.checks.owl import reason
+from kg.graph.vocab import DIP, ID
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROV = Namespace("http://www.w3.org/ns/prov#")

@@ -10,8 +10,8 @@ import pytest
 from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.namespace import SH
 
-from kg.validate import SHAPES_NS, shapes_graph, validate
-from kg.vocab import DIP, ID
+from kg.checks.shacl import SHAPES_NS, shapes_graph, validate
+from kg.graph.vocab import DIP, ID
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DSH = Namespace(SHAPES_NS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, URIRef
 
-from kg.validate import ontology_graph
-from kg.vocab import DIP
+from kg.checks.shacl import ontology_graph
+from kg.graph.vocab import DIP
 
 DECLARED_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 

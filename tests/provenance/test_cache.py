@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from kg.cache import STATE_FILE, BuildState, extractor_version, from_json, to_json
-from kg.ingest import iter_articles
-from kg.mapping import to_graph
-from kg.pipeline import corpus_of
+from kg.build.cache import STATE_FILE, BuildState, extractor_version, from_json, to_json
+from kg.input.ingest import iter_articles
+from kg.graph.mapping import to_graph
+from kg.build.pipeline import corpus_of
 
 
 class RecordingAnalyzer:
@@ -94,8 +94,8 @@ def test_cache_new_alias_attaches_to_existing_person(tmp_path, nlp):
     from rdflib import RDF, Literal
     from rdflib.namespace import SKOS
 
-    from kg.pipeline import build_into
-    from kg.vocab import DIP
+    from kg.build.pipeline import build_into
+    from kg.graph.vocab import DIP
 
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir(), two.mkdir()
@@ -115,7 +115,7 @@ def test_cache_new_alias_attaches_to_existing_person(tmp_path, nlp):
 
 def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, seeds_results, seeds_graph):
     """`kg build --into` on a filled build: no analysis, and the same bytes whatever the hash seed."""
-    from kg.formats import write_graph
+    from kg.graph.formats import write_graph
 
     extractor_version.cache_clear()  # the subprocesses hash the sources as they are now
     with BuildState.open(tmp_path / "build", extractor=extractor_version()) as state:
@@ -136,7 +136,7 @@ def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, 
 
 
 def test_cache_key_covers_patterns_lexicons_and_what_shapes_records():
-    from kg.cache import extractor_files
+    from kg.build.cache import extractor_files
 
     files = {p.name for p in extractor_files()}
     for needed in ("meetings.yml", "statements.yml", "roles.yml", "entities.yml", "reporting_verbs.txt",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rdflib import RDF, Literal
 
 from kg.extract.patterns import all_patterns
-from kg.vocab import DIP
+from kg.graph.vocab import DIP
 
 FACT_CLASSES = (DIP.Statement, DIP.Meeting, DIP.Mandate, DIP.Position)
 RULE_IDS = {p.id for p in all_patterns()}
@@ -61,7 +61,7 @@ def test_evidence_reachable_from_every_shortcut(seeds_graph):
 
 def test_evidence_one_fact_two_articles_one_node(two_articles_dir, nlp):
     """The same statement in two articles is one Statement node with one evidence per article."""
-    from kg.pipeline import build_graph
+    from kg.build.pipeline import build_graph
 
     g = build_graph([two_articles_dir], workers=1)
     statements = list(g.subjects(RDF.type, DIP.Statement))

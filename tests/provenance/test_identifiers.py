@@ -6,8 +6,8 @@ import random
 from hypothesis import given, strategies as st
 from rdflib import RDF, RDFS
 
-from kg import iri
-from kg.vocab import DIP, ID
+from kg.graph import iri
+from kg.graph.vocab import DIP, ID
 
 
 @given(st.dictionaries(st.text("ab", min_size=1, max_size=4),
@@ -35,8 +35,8 @@ def test_iri_entities_named_by_their_label(seeds_graph):
 
 
 def test_mapping_input_order_gives_same_triples_and_bytes(seeds_results):
-    from kg.mapping import to_graph
-    from kg.pipeline import corpus_of
+    from kg.graph.mapping import to_graph
+    from kg.build.pipeline import corpus_of
 
     g = to_graph(corpus_of(list(seeds_results)))
     shuffled = list(seeds_results)

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 from rdflib import RDF, XSD
 
-from kg.mapping import SINGLE, Keep, Triples
-from kg.vocab import DIP, ID
+from kg.graph.mapping import SINGLE, Keep, Triples
+from kg.graph.vocab import DIP, ID
 
 NODES = [ID[f"fact/{name}"] for name in ("a", "a-b", "ab", "b")]
 PROPERTIES = [RDF.type, DIP.content, DIP.quoted, DIP.confidence, DIP.title]
@@ -84,8 +84,8 @@ def test_triples_runs_merge_into_one_file_and_go_with_the_triples():
 
 
 def test_mapping_spilled_gives_the_same_bytes(seeds_results):
-    from kg.mapping import to_triples
-    from kg.pipeline import corpus_of
+    from kg.graph.mapping import to_triples
+    from kg.build.pipeline import corpus_of
 
     corpus = corpus_of(list(seeds_results))
     whole, spilled = to_triples(corpus), to_triples(corpus, spill=50)
@@ -98,12 +98,12 @@ def test_triples_run_folders_of_killed_builds_are_removed(tmp_path, monkeypatch)
     import sys
     import tempfile
 
-    from kg import mapping
+    from kg.graph import mapping
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     # a build killed while it spilled: its folder stays, its lock died with it
-    code = ("import os, kg.mapping as m; f = m._run_folder(); print(f.name, flush=True); "
+    code = ("import os, kg.graph.mapping as m; f = m._run_folder(); print(f.name, flush=True); "
             "os.kill(os.getpid(), 9)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     stale = Path(out.stdout.strip())

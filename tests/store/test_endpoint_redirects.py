@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.endpoint import Endpoint, EndpointError, _request
+from kg.stores.endpoint import Endpoint, EndpointError, _request
 
 QUERY = Path(__file__).resolve().parents[2] / "queries" / "envoys.rq"
 RESULTS = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}})

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.sparql import check_query, query_shape
-from kg.store import load
+from kg.stores.sparql import check_query, query_shape
+from kg.stores.embedded import load
 
 pytestmark = pytest.mark.slow
 

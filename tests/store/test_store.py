@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.store import graph_name_for, graphs, load, query_store
+from kg.stores.embedded import graph_name_for, graphs, load, query_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

@@ -14,7 +14,7 @@ import psutil
 import pyoxigraph as ox
 import pytest
 
-from kg.store import STAGING_BASE, graphs, load, query_store
+from kg.stores.embedded import STAGING_BASE, graphs, load, query_store
 
 KG = [sys.executable, "-m", "kg.cli"]
 G = "https://w3id.org/diplomacy-kg/graph/faults"

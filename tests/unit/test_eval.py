@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal
 
-from kg import iri
+from kg.graph import iri
 from kg.cli import main
-from kg.evaluate import evaluate, load_graph, read_gold
-from kg.vocab import DIP, ID
+from kg.checks.evaluate import evaluate, load_graph, read_gold
+from kg.graph.vocab import DIP, ID
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eval"

@@ -2,7 +2,7 @@
 import pytest
 
 from kg.extract import scan
-from kg.nlp import normalise
+from kg.extract.nlp import normalise
 
 TEXT = ("Le ministère russe des Affaires étrangères a démenti. Selon Moscou, « rien n'est décidé », "
         "a affirmé la porte-parole. Pour Kiev, les Ministères concernés représentent l'État.")

@@ -1,0 +1,109 @@
+"""Plain records passed between the stages: extractors return them, mapping.py turns them into RDF.
+
+Entity references inside facts are entity *keys*: unique within one article (``DocResult``);
+resolve.py maps them to corpus-wide entities.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class EntityType(str, Enum):
+    PERSON = "Person"
+    STATE = "State"
+    ORGANIZATION = "Organization"
+    PLACE = "Place"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input article and its metadata."""
+
+    doc_id: str  # file stem, unique in a build
+    file_name: str
+    content_hash: str  # "sha256:<hex>" of the raw bytes
+    text: str  # the text offsets refer to (decoded, not normalised)
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None  # ISO date
+    language: str = "fr"
+    body: tuple[tuple[int, int], ...] = ()  # character ranges of the article body; () = all the text
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the article that refers to an entity (by name, demonym, pronoun or description)."""
+
+    start: int
+    end: int
+    text: str
+    key: str  # entity key within the article
+    kind: str = "name"  # name | demonym | pronoun | description
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """An entity as seen in one article: its key, type and every surface form used there."""
+
+    key: str
+    type: EntityType
+    names: tuple[str, ...]  # surface forms, the most complete first
+    lexicon_id: str | None = None  # id in the general lexicons (states, organizations), when known
+    part_of: str | None = None  # key of the State an organization belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a fact comes from: the sentence (offsets into Article.text), rule and confidence."""
+
+    start: int
+    end: int
+    sentence: str
+    rule: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    speaker: str
+    content: str
+    quoted: bool
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    participants: tuple[str, ...]  # entity keys, at least two, sorted
+    planned: bool
+    evidence: Evidence
+    place: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    envoy: str
+    principal: str
+    title: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    holder: str
+    title: str
+    evidence: Evidence
+    org: str | None = None
+
+
+Fact = Statement | Meeting | Mandate | Position
+
+
+@dataclass(frozen=True, slots=True)
+class DocResult:
+    """Everything extracted from one article."""
+
+    article: Article
+    entities: tuple[Entity, ...] = ()
+    facts: tuple[Fact, ...] = field(default=())

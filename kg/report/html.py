@@ -1,0 +1,241 @@
+"""A self-contained HTML report of a graph: a network of actors, entity panels, facts with their sentences.
+
+The page data comes from the packaged SPARQL queries (kg/report/templates/sparql/report_*.rq); the network is
+drawn by vis-network, whose standalone bundle is read from the installed pyvis package and inlined, so
+the file works offline.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.packaged import template_file
+from kg.report.stats import format_stats, graph_stats, sparql
+from kg.graph.vocab import RESOURCE_BASE
+
+VIS_VERSION = "9.1.2"
+
+
+class FactKind(str, Enum):
+    POSITION = "position"
+    MANDATE = "mandate"
+    MEETING = "meeting"
+    STATEMENT = "statement"
+
+
+AGENT_TYPES = ("Person", "State", "Organization")
+_SHAPE = {"Person": "dot", "State": "diamond", "Organization": "triangle", "Place": "square"}
+NO_STATE = "(no state)"
+
+
+def vis_network_js() -> str:
+    """The minified standalone vis-network bundle shipped inside the pyvis package."""
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "lib" / f"vis-{VIS_VERSION}" / "vis-network.min.js"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: vis-network {VIS_VERSION} not found in the installed pyvis package")
+    return path.read_text(encoding="utf-8")
+
+
+def short_id(iri: str) -> str:
+    """A readable id for the page: the IRI without the resource base ("person/jean-dupont")."""
+    return iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else iri
+
+
+def _rows(g: Graph, name: str) -> list[dict[str, str]]:
+    res = g.query(sparql(name))
+    names = [str(v) for v in res.vars]
+    return [{k: str(v) for k, v in zip(names, row) if v is not None} for row in res]
+
+
+def _pattern(term: str) -> str:
+    # Sentences may keep typographic apostrophes and hyphens that labels write plainly, or the reverse.
+    parts = []
+    for ch in term:
+        if ch in "'’":
+            parts.append("['’]")
+        elif ch in "-‐‑–":
+            parts.append("[-‐‑–]")
+        elif ch.isspace():
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+def highlight_spans(sentence: str, terms: list[str]) -> list[list[int]]:
+    """Sorted, merged [start, end) character ranges of ``sentence`` where any of ``terms`` occurs."""
+    spans = []
+    for term in {t.strip() for t in terms if t and len(t.strip()) >= 2}:
+        spans += [[m.start(), m.end()] for m in re.finditer(_pattern(term), sentence, re.IGNORECASE)]
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+@dataclass
+class _Fact:
+    kind: FactKind
+    text: str
+    actors: list[str]  # entity ids the fact is about, shown as links and used to list it in their panels
+    terms: list[str]  # words to highlight in the evidence sentences
+
+
+def report_data(g: Graph) -> dict:
+    """Everything the page shows, read from ``g`` with SPARQL: entities, facts, evidence, nodes and edges."""
+    entities: dict[str, dict] = {}
+    for row in _rows(g, "report_entities"):
+        eid = short_id(row["entity"])
+        entities.setdefault(eid, {"id": eid, "type": row["type"].rsplit("#", 1)[-1], "label": row["label"],
+                                  "aliases": [], "facts": []})
+    for row in _rows(g, "report_aliases"):
+        if (ent := entities.get(short_id(row["entity"]))) is not None:
+            ent["aliases"].append(row["alias"])
+    part_of = {short_id(r["entity"]): short_id(r["state"]) for r in _rows(g, "report_part_of")}
+
+    def label(eid: str) -> str:
+        return entities[eid]["label"] if eid in entities else eid
+
+    def names(eid: str) -> list[str]:
+        ent = entities.get(eid)
+        return [ent["label"], *ent["aliases"]] if ent else []
+
+    facts: dict[str, _Fact] = {}
+    affiliation: dict[str, list[str]] = defaultdict(list)  # person -> states or organizations, best first
+
+    for row in _rows(g, "report_positions"):
+        fid, holder, org = short_id(row["fact"]), short_id(row["holder"]), row.get("org") and short_id(row["org"])
+        text = row["title"] + (f" — {label(org)}" if org else "")
+        facts[fid] = _Fact(FactKind.POSITION, text, [holder] + ([org] if org else []),
+                           [row["title"], *names(holder), *(names(org) if org else [])])
+        if org:
+            affiliation[holder].append(org)
+
+    mandates: dict[str, dict] = {}
+    for row in _rows(g, "report_mandates"):
+        m = mandates.setdefault(short_id(row["fact"]), {"envoy": short_id(row["envoy"]),
+                                                         "principal": short_id(row["principal"]), "titles": []})
+        if "title" in row:
+            m["titles"].append(row["title"])
+    for fid, m in mandates.items():
+        titles = ", ".join(m["titles"]) or "envoy"
+        facts[fid] = _Fact(FactKind.MANDATE, f"{label(m['envoy'])} ({titles}) — envoy of {label(m['principal'])}",
+                           [m["envoy"], m["principal"]], [*m["titles"], *names(m["envoy"]), *names(m["principal"])])
+        affiliation[m["envoy"]].append(m["principal"])
+
+    meetings: dict[str, dict] = {}
+    for row in _rows(g, "report_meetings"):
+        m = meetings.setdefault(short_id(row["fact"]), {"planned": row["planned"] == "true", "people": [],
+                                                         "place": row.get("location") and short_id(row["location"]),
+                                                         "date": row.get("date")})
+        if (p := short_id(row["participant"])) not in m["people"]:
+            m["people"].append(p)
+    for fid, m in meetings.items():
+        text = ("planned: " if m["planned"] else "") + " · ".join(label(p) for p in m["people"])
+        text += (f" — in {label(m['place'])}" if m["place"] else "") + (f" — {m['date']}" if m["date"] else "")
+        places = [m["place"]] if m["place"] else []
+        facts[fid] = _Fact(FactKind.MEETING, text, m["people"] + places,
+                           [n for p in m["people"] + places for n in names(p)])
+
+    for row in _rows(g, "report_statements"):
+        fid, speaker = short_id(row["fact"]), short_id(row["speaker"])
+        quoted = row.get("quoted") == "true"
+        text = f"{label(speaker)}: " + (f"« {row['content']} »" if quoted else row["content"])
+        facts[fid] = _Fact(FactKind.STATEMENT, text, [speaker], [row["content"], *names(speaker)])
+
+    evidence: dict[str, list[dict]] = defaultdict(list)
+    for n, row in enumerate(_rows(g, "report_evidence")):
+        fid = short_id(row["fact"])
+        fact = facts.get(fid)
+        evidence[fid].append({
+            "id": f"ev-{n}", "sentence": row["sentence"],
+            "marks": highlight_spans(row["sentence"], fact.terms if fact else []),
+            "file": row.get("file"), "url": row.get("url"), "headline": row.get("headline"),
+            "begin": int(row["begin"]) if "begin" in row else None,
+            "end": int(row["end"]) if "end" in row else None,
+            "rule": row.get("rule"), "confidence": float(row["confidence"]) if "confidence" in row else None,
+        })
+
+    for fid, fact in facts.items():
+        for eid in dict.fromkeys(fact.actors):
+            if eid in entities:
+                entities[eid]["facts"].append(fid)
+
+    def group(eid: str) -> str:
+        """The state an actor belongs to, for its colour: itself, its organization's state, or its principal's."""
+        ent = entities.get(eid, {})
+        if ent.get("type") == "State":
+            return ent["label"]
+        for other in [part_of.get(eid), *affiliation.get(eid, [])]:
+            if other and entities.get(other, {}).get("type") == "State":
+                return label(other)
+            if other and entities.get(part_of.get(other, ""), {}).get("type") == "State":
+                return label(part_of[other])
+        return NO_STATE
+
+    edges: dict[tuple[str, str, str], dict] = {}
+    for fid, m in meetings.items():
+        people = m["people"]
+        for i, a in enumerate(people):
+            for b in people[i + 1:]:
+                key = ("meeting", *sorted((a, b)))
+                edge = edges.setdefault(key, {"id": "|".join(key), "from": key[1], "to": key[2], "kind": "meeting",
+                                              "planned": True, "facts": []})
+                edge["planned"] = edge["planned"] and m["planned"]
+                edge["facts"].append(fid)
+    for fid, m in mandates.items():
+        key = ("envoy", m["envoy"], m["principal"])
+        edges.setdefault(key, {"id": "|".join(key), "from": m["envoy"], "to": m["principal"], "kind": "envoy",
+                               "planned": False, "facts": []})["facts"].append(fid)
+
+    node_ids = {eid for eid, e in entities.items() if e["type"] in AGENT_TYPES}
+    node_ids |= {e[k] for e in edges.values() for k in ("from", "to") if e[k] in entities}
+    for ent in entities.values():
+        ent["group"] = group(ent["id"])
+    nodes = [{"id": eid, "label": entities[eid]["label"], "group": entities[eid]["group"],
+              "shape": _SHAPE[entities[eid]["type"]], "title": f"{entities[eid]['type']} · {entities[eid]['group']}"}
+             for eid in sorted(node_ids)]
+    return {
+        "entities": entities,
+        "facts": {fid: {"id": fid, "kind": f.kind.value, "text": f.text, "actors": list(dict.fromkeys(f.actors)),
+                        "evidence": evidence.get(fid, [])} for fid, f in facts.items()},
+        "nodes": nodes,
+        "edges": [e for e in edges.values() if e["from"] in node_ids and e["to"] in node_ids],
+        "stats": format_stats(graph_stats(g)),
+    }
+
+
+def _script_json(data: dict) -> str:
+    # "</" would end the <script> element early; "<\/" is the same string to JSON.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def render_report(g: Graph, *, title: str) -> str:
+    """The report page of ``g`` as one HTML string with everything inlined."""
+    template = template_file("report.html").read_text(encoding="utf-8")
+    js = vis_network_js()
+    if "</script" in js.lower():
+        raise ValueError(f"vis-network {VIS_VERSION}: bundle contains '</script' and cannot be inlined")
+    page = template.replace("{{TITLE}}", html.escape(title))
+    page = page.replace("/*KG:DATA*/", _script_json(report_data(g)))
+    return page.replace("/*KG:VIS*/", js)  # last, so no marker inside the library is ever replaced
+
+
+def write_report(g: Graph, path: Path, *, title: str) -> int:
+    """Write the report of ``g`` to ``path``; returns its size in bytes."""
+    page = render_report(g, title=title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return len(page.encode("utf-8"))
