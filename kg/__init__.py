@@ -1,6 +1,6 @@
 """diplomacy-kg: French diplomatic news -> a validated, queryable RDF knowledge graph.
 
-The public API; the `kg` command line (kg/cli.py) is a thin layer over it. Names are imported on
+The public API; the `kg` command line (kg/cli/) is a thin layer over it. Names are imported on
 first use, so `kg --help` does not pay for loading spaCy. (SHACL validation is `validate_graph`:
 the name `kg.checks.shacl` is the module.)
 """

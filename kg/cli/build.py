@@ -1,0 +1,154 @@
+"""`kg build`: articles in, one RDF file out."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from kg.cli.common import err as _err
+from kg.cli.common import interrupt_missed as _interrupt_missed
+from kg.records import Article
+
+
+def cmd_build(args) -> int:
+    before = _file_id(args.output)
+    try:
+        from kg.graph.formats import RdfFormat, check_temp_folder, check_writable
+
+        fmt = RdfFormat.from_extension(args.output)
+        # before the long part: a folder that cannot be written fails now, not after the analysis
+        check_writable(args.output)
+        check_temp_folder()
+        return _build(args, fmt=fmt)
+    except (KeyboardInterrupt, Exception) as err:
+        if getattr(err, "path", None) != args.output:  # a WriteError of the output says what it left
+            err.add_note(_output_state(args.output, before))
+        raise
+
+
+def _build(args, *, fmt) -> int:
+    from kg.graph.formats import write_graph
+    from kg.input.ingest import find_files
+    from kg.build.pipeline import build_triples, count_triples, worker_count
+    from kg.progress import ProgressBar, Stopwatch, printable
+    from kg.report.stats import format_stats, graph_stats
+
+    skipped: list[str] = []
+    started = time.monotonic()
+    # Missing inputs are reported by the build itself; here they only must not stop the count.
+    bar = ProgressBar(len(find_files(args.inputs, lambda path, why: None)), enabled=False if args.quiet else None)
+
+    def on_skip(path: Path, why: str) -> None:
+        skipped.append(str(path))
+        bar.close()
+        _err(f"skipped {path}: {why}")
+
+    def on_notice(path: Path, what: str) -> None:
+        bar.close()
+        _err(f"note: {path}: {what}")
+
+    def progress(n: int, article: Article) -> None:
+        _interrupt_missed()
+        bar.update(n, article.file_name)
+
+    if args.strict:  # reading is cheap next to analysis: find every unusable input before spaCy runs
+        from kg.input.ingest import iter_articles
+
+        for _ in iter_articles(args.inputs, on_skip=on_skip, on_notice=on_notice):
+            pass
+        if skipped:
+            _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
+            return 1
+    watch = Stopwatch()
+    try:
+        if args.into:
+            triples = _build_into(args, progress=progress, on_skip=on_skip,
+                                  on_notice=None if args.strict else on_notice, stopwatch=watch)
+        else:
+            triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
+                                    on_notice=None if args.strict else on_notice, stopwatch=watch)
+    finally:
+        bar.close()
+    if not triples:
+        _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
+        return 2
+    _interrupt_missed()
+    with watch.stage("writing"):
+        count = count_triples(triples)
+        write_graph(triples, args.output, fmt=fmt)
+    if args.timings:
+        _write_timings(args.timings, watch, triples=count, workers=worker_count(args.workers))
+    if not args.quiet:
+        print(printable(f"wrote {count} triples to {args.output} in {time.monotonic() - started:.1f} s "
+                        f"({watch.summary()})"), file=sys.stderr)
+        print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
+    return 3 if skipped else 0
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """What identifies the file at ``path`` (device and inode: a rename puts another there), or None."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _output_state(path: Path, before: tuple[int, int] | None) -> str:
+    """What an interrupted or failed build left at ``path``, ``before`` being what was there when it began."""
+    now = _file_id(path)
+    if now != before:
+        return f"{path} was written"
+    return f"{path} not written" + ("; the file there before is intact" if before else "")
+
+
+def _write_timings(path: Path, watch, **facts) -> None:
+    """`kg build --timings FILE`: the seconds of each stage as JSON, for benchmarks and monitoring."""
+    from kg.graph.formats import atomic_output
+
+    with atomic_output(path) as out:
+        out.write((json.dumps({"seconds": watch.seconds, **facts}, indent=1) + "\n").encode("utf-8"))
+
+
+def _build_into(args, **callbacks):
+    """`kg build --into DIR`: add the inputs to a persistent build and return the triples of all of it."""
+    from kg.build.pipeline import build_triples_into
+
+    triples, report = build_triples_into(args.into, args.inputs, workers=args.workers, **callbacks)
+    if not args.quiet:
+        print(file=sys.stderr)
+        _err(f"build {args.into}: {len(report.analysed)} analysed, {len(report.cached)} from cache, "
+             f"{len(report.unchanged)} unchanged, {len(report.replaced)} replaced by new content")
+    return triples
+
+
+def add_parsers(sub) -> None:
+    b = sub.add_parser("build", help="extract a graph from articles", description="Extract entities, envoys, "
+                       "meetings and statements from articles (.txt, .html and .jsonl files, or folders of them)\n"
+                       "into an RDF file. Unusable inputs (empty, binary, not French, too large, duplicate, not a\n"
+                       "regular file, a folder that cannot be listed) are skipped with one line each on stderr.\n"
+                       "The output is replaced atomically: an interrupted or failed build leaves the previous\n"
+                       "file intact. Ctrl-C or SIGTERM stops the build and its workers within about a second.",
+                       epilog="exit status:\n  0    every input was used\n"
+                       "  1    --strict and some input would be skipped; nothing written\n"
+                       "  2    error (bad option, no usable article, a file or folder that cannot be written,\n"
+                       "       a full disk); nothing written\n"
+                       "  3    graph written, but some input was skipped\n"
+                       "  130  interrupted (SIGINT, Ctrl-C), 143 terminated (SIGTERM); nothing written",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
+    b.add_argument("--into", type=Path, metavar="BUILD_DIR",
+                   help="incremental build: add the inputs to the build kept in BUILD_DIR (created if needed) "
+                   "and write the graph of every article in it; only new or changed articles are analysed")
+    b.add_argument("-o", "--output", type=Path, required=True,
+                   help="output file; format from the extension: .ttl .trig .nq .nt .jsonld")
+    b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+    b.add_argument("--strict", action="store_true",
+                   help="fail (exit 1, write nothing) when any input would be skipped")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    b.add_argument("--timings", type=Path, metavar="FILE.json",
+                   help="also write the seconds spent in each stage (model, analysis, resolution, mapping, "
+                   "writing) as JSON")
+    b.set_defaults(func=cmd_build)
