@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser java clean bench bench-quick eval screenshot
+.PHONY: run test check setup browser java clean bench bench-quick eval screenshot
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,check]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -49,6 +49,11 @@ test: $(STAMP) browser java
 # The README's picture of the report: the browser test, saving its screenshot to docs/report.png.
 screenshot: $(STAMP) browser
 	KG_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/report/test_browser.py
+
+# Lint and types: ruff and mypy, configured in pyproject.toml; zero findings is the bar.
+check: $(STAMP)
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/mypy
 
 # Benchmarks (bench/): build vs raw spaCy in the same run, scaling, graph sizes. Full takes ~13-15 min.
 bench: $(STAMP)

@@ -47,14 +47,14 @@ def raw(folder: Path, n_process: int) -> dict:
 def stages(folder: Path, out: Path) -> dict:
     """The build of ``folder`` in one process with every stage timed separately, written to ``out``
     (kept for the graph sizes), then `kg validate` of that file."""
-    from kg.extract import nlp as nlp_mod
-    from kg.extract import extract
-    from kg.extract.components import COMPONENTS
-    from kg.graph.formats import read_graph, write_graph
-    from kg.input.ingest import iter_articles
-    from kg.graph.mapping import to_triples
     from kg.build.pipeline import CHUNK, body_text, corpus_of
     from kg.checks.shacl import validate
+    from kg.extract import extract
+    from kg.extract import nlp as nlp_mod
+    from kg.extract.components import COMPONENTS
+    from kg.graph.formats import read_graph, write_graph
+    from kg.graph.mapping import to_triples
+    from kg.input.ingest import iter_articles
 
     clock = Clock()
     with clock.stage("model load"):
@@ -93,8 +93,8 @@ def graph(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_time
     """
     import pyoxigraph as ox
 
-    from kg.graph.formats import read_graph
     from kg.checks.shacl import validate
+    from kg.graph.formats import read_graph
 
     t = time.perf_counter()
     g = read_graph(graph_file)  # an rdflib Graph (pyoxigraph parses N-Triples for it)
@@ -115,7 +115,7 @@ def graph(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_time
         rows = {}
         for k in range(repeat):
             if k == 0 or timings["rdflib"] and timings["rdflib"][0] < 1.0:  # one run of a slow query says enough
-                answer = _stoppable(lambda: len(list(g.query(text))), rdflib_timeout)
+                answer = _stoppable(lambda text=text: len(list(g.query(text))), rdflib_timeout)
                 if answer is not None:
                     timings["rdflib"].append(answer[0])
                     rows["rdflib"] = answer[1]

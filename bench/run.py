@@ -147,7 +147,7 @@ def replicate(base_nt: Path, out: Path, size: int) -> int:
     copies = max(1, round(size / len(lines)))
     with out.open("w", encoding="utf-8") as f:
         for copy in range(copies):
-            f.writelines(ID_IRI.sub(lambda m: f"<{m.group(1)}-c{copy}>", ln) + "\n" for ln in lines)
+            f.writelines(ID_IRI.sub(lambda m, c=copy: f"<{m.group(1)}-c{c}>", ln) + "\n" for ln in lines)
     return copies * len(lines)
 
 
@@ -207,7 +207,7 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
         m = measure(_probe("graph", str(nt), str(store), str(mode.rdflib_query_timeout), *map(str, QUERIES)),
                     timeout=mode.timeout)
         res["graphs"][size] = m
-        log(f"graph {size}: {'timeout' if m.get('timeout') else 'shacl %.1fs' % m['out']['validate_s']}")
+        log(f"graph {size}: {'timeout' if m.get('timeout') else 'shacl {:.1f}s'.format(m['out']['validate_s'])}")
         shutil.rmtree(store, ignore_errors=True)
         nt.unlink()
     res["targets"] = targets(res)

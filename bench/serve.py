@@ -7,6 +7,7 @@ so the probe stays bounded on a slow machine; ``completed`` says how many reques
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import http.client
 import re
@@ -53,7 +54,8 @@ def probe(graph_file: Path, store_dir: Path, *, clients: int = 20, requests: int
     return {"clients": clients, "requests_each": requests, "completed": len(latencies), "failed": len(failures),
             "failures": sorted(set(failures))[:5], "wall_s": wall, "requests_per_s": len(latencies) / wall,
             "p50_ms": 1000 * _percentile(latencies, 50), "p99_ms": 1000 * _percentile(latencies, 99),
-            "max_ms": 1000 * latencies[-1] if latencies else None, "stopped_at_deadline": len(latencies) + len(failures) < clients * requests}
+            "max_ms": 1000 * latencies[-1] if latencies else None,
+            "stopped_at_deadline": len(latencies) + len(failures) < clients * requests}
 
 
 def _client(host: str, port: int, path: str, n: int, ready: threading.Barrier, deadline: list[float],
@@ -144,7 +146,5 @@ def _die_with_parent() -> None:
 
     The probe's main thread starts the server and lives as long as the probe, so Linux's parent-death
     signal (sent when the forking thread ends) fires only when the probe is gone."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the bench's own timeout is the bound
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the bench's own timeout is the bound
-        pass

@@ -19,7 +19,7 @@ import tempfile
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -82,7 +82,7 @@ def to_json(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _enum_fields(cls) -> dict[str, type[enum.Enum]]:
     hints = typing.get_type_hints(cls)
     return {name: t for name, t in hints.items() if isinstance(t, type) and issubclass(t, enum.Enum)}
@@ -153,7 +153,7 @@ class BuildState:
         self._lock = None
 
     @classmethod
-    def open(cls, root: Path, *, extractor: str) -> "BuildState":
+    def open(cls, root: Path, *, extractor: str) -> BuildState:
         """Open (creating it if needed) and lock the build directory ``root``."""
         state = cls(root, extractor=extractor)
         if state.root.exists() and not state.root.is_dir():
@@ -163,7 +163,7 @@ class BuildState:
                 p.name not in (".lock", DOCS_DIR) for p in state.root.iterdir()):
             raise ValueError(f"{state.root}: not a build directory (no {STATE_FILE}) and not empty")
         state.root.mkdir(parents=True, exist_ok=True)
-        state._lock = open(state.root / ".lock", "w")
+        state._lock = open(state.root / ".lock", "w")  # noqa: SIM115 (held until close())
         fcntl.flock(state._lock, fcntl.LOCK_EX)
         if path.exists():
             try:
@@ -182,7 +182,7 @@ class BuildState:
             self._lock.close()
             self._lock = None
 
-    def __enter__(self) -> "BuildState":
+    def __enter__(self) -> BuildState:
         return self
 
     def __exit__(self, *exc) -> None:

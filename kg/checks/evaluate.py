@@ -209,19 +209,19 @@ class _Reader:
         found = {rel: [] for rel in CORE}
         for s, o in set(g.subject_objects(DIP.envoyOf)):
             hits = _matching(gold.facts["envoy_of"],
-                             lambda f: f["subj"] in self.ids(s) and self.ids(o) & _alternatives(f["obj"]))
+                             lambda f, s=s, o=o: f["subj"] in self.ids(s) and self.ids(o) & _alternatives(f["obj"]))
             found["envoy_of"].append(Prediction("envoy_of", f"{self.label(s)} envoyOf {self.label(o)}",
                                                 self.support(mandates[s, o]), hits))
         for pair in {frozenset([a, b]) for a, b in g.subject_objects(DIP.metWith)}:
             a, b = (sorted(pair) * 2)[:2]  # a node said to meet itself is a pair of one
-            hits = _matching(gold.facts["met_with"], lambda f: _meet(self.ids(a), self.ids(b), f))
+            hits = _matching(gold.facts["met_with"], lambda f, a=a, b=b: _meet(self.ids(a), self.ids(b), f))
             found["met_with"].append(Prediction("met_with", f"{self.label(a)} metWith {self.label(b)}",
                                                 self.support(meetings[pair]), hits))
         for speaker, st in set(g.subject_objects(DIP.stated)):
             shown = " | ".join(str(c) for c in g.objects(st, DIP.content))
             words = norm(shown)
             hits = _matching(gold.facts["stated"],
-                             lambda f: f["speaker"] in self.ids(speaker) and norm(f["key"]) in words)
+                             lambda f, sp=speaker, w=words: f["speaker"] in self.ids(sp) and norm(f["key"]) in w)
             found["stated"].append(Prediction("stated", f"{self.label(speaker)} stated «{shown[:120]}»",
                                               self.support([st]), hits))
         return {rel: sorted(preds, key=lambda p: p.shown) for rel, preds in found.items()}

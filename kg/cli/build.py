@@ -29,9 +29,9 @@ def cmd_build(args) -> int:
 
 
 def _build(args, *, fmt) -> int:
+    from kg.build.pipeline import build_triples, count_triples, worker_count
     from kg.graph.formats import write_graph
     from kg.input.ingest import find_files
-    from kg.build.pipeline import build_triples, count_triples, worker_count
     from kg.progress import ProgressBar, Stopwatch, printable
     from kg.report.stats import format_stats, graph_stats
 

@@ -10,8 +10,8 @@ from kg.cli.common import err as _err
 
 
 def cmd_validate(args) -> int:
-    from kg.graph.formats import read_graph
     from kg.checks.shacl import format_text, validate
+    from kg.graph.formats import read_graph
 
     result = validate(read_graph(args.graph), workers=args.workers)
     if args.format == "json":
@@ -23,8 +23,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_reason(args) -> int:
-    from kg.graph.formats import RdfFormat, read_graph, write_graph
     from kg.checks.owl import format_text, reason
+    from kg.graph.formats import RdfFormat, read_graph, write_graph
 
     result = reason(read_graph(args.graph))
     print(format_text(result))

@@ -73,8 +73,8 @@ def _short(value: str | None, limit: int = 70) -> str:
 
 def cmd_query(args) -> int:
     from kg.graph.formats import read_graph
-    from kg.stores.sparql import QueryFile, parse_param_args
     from kg.stores.embedded import query_graph, query_store
+    from kg.stores.sparql import QueryFile, parse_param_args
 
     qf = QueryFile.read(args.query)
     bindings = qf.bindings(parse_param_args(args.param))

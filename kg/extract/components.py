@@ -11,14 +11,15 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.lang import lexicon
-from kg.extract import meetings as _meetings, roles as _roles, statements as _statements  # noqa: F401 (handlers)
-from kg.extract import transcripts as _transcripts  # noqa: F401 (handlers)
+from kg.extract import meetings as _meetings  # noqa: F401 (handlers)
 from kg.extract import patterns
+from kg.extract import statements as _statements
+from kg.extract import transcripts as _transcripts  # noqa: F401 (handlers)
 from kg.extract.entities import EntityFinder
 from kg.extract.patterns import Context, Triggers
 from kg.extract.refs import Referents
 from kg.extract.roles import RoleFinder
+from kg.lang import lexicon
 
 for _name in ("kg_mentions", "kg_titles", "kg_refs", "kg_facts"):
     Doc.set_extension(_name, default=None, force=True)

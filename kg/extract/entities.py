@@ -18,9 +18,9 @@ from kg.extract import patterns, scan
 from kg.extract.patterns import Context, Pattern, Triggers, handler, run
 from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
-from kg.records import Entity, EntityType, Mention
 from kg.lang.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
 from kg.lang.names import fold as _fold
+from kg.records import Entity, EntityType, Mention
 
 # Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
@@ -186,7 +186,8 @@ class EntityFinder:
             if i in taken:
                 continue
             j = i + 1
-            while j < n and j - i <= 4 and (orth[j][:1].islower() or lower[j] in _QUALIFIERS or lower[j] in self.demonyms) \
+            while j < n and j - i <= 4 \
+                    and (orth[j][:1].islower() or lower[j] in _QUALIFIERS or lower[j] in self.demonyms) \
                     and doc[j].is_alpha \
                     and lower[j] not in ("de", "du", "des", "d'", "pour", "à", "au", "et", "ou"):
                 j += 1
@@ -198,8 +199,9 @@ class EntityFinder:
                 k = j + 1  # "le ministre des Affaires étrangères Le Bihan"
             else:
                 k = j
-            while k < n and k - j < 4 and orth[k][:1].isupper() and (doc[k].is_alpha or k > j and _INITIAL.match(orth[k])
-                                                                    and k + 1 < n and orth[k + 1][:1].isupper()) \
+            while k < n and k - j < 4 and orth[k][:1].isupper() \
+                    and (doc[k].is_alpha
+                         or k > j and _INITIAL.match(orth[k]) and k + 1 < n and orth[k + 1][:1].isupper()) \
                     and k not in taken \
                     and pos[k] not in ("DET", "ADP", "PUNCT", "CCONJ") and not (k > j and doc[k].is_sent_start) \
                     and lower[k] not in self.title_words and lower[k] not in _QUALIFIERS:
@@ -221,7 +223,8 @@ class EntityFinder:
                 state = self.lex.countries[body.state]
                 ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
-        elif kind == "region" or kind == "capital" and _is_location_use(span) or kind == "country" and _after_place(span, ms):
+        elif (kind == "region" or kind == "capital" and _is_location_use(span)
+              or kind == "country" and _after_place(span, ms)):
             ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
@@ -455,7 +458,8 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
 
     def find(first: tuple[str, ...], surname: str) -> str | None:
         core = _core(surname)
-        hits = [k for k, f, s in clusters if same_word(_core(s), core) and (not first or not f or same_first_name(f[0], first[0]))]
+        hits = [k for k, f, s in clusters
+                if same_word(_core(s), core) and (not first or not f or same_first_name(f[0], first[0]))]
         if hits or first:
             return hits[-1] if hits else None
         # One word alone that no surname matches: the given name of the only person called so

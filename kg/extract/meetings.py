@@ -15,8 +15,6 @@ from itertools import combinations, islice
 
 from spacy.tokens import Doc, Token
 
-from kg.lang import lexicon
-from kg.lang.dates import french_date
 from kg.extract import scan
 from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
@@ -24,6 +22,8 @@ from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, han
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
+from kg.lang import lexicon
+from kg.lang.dates import french_date
 from kg.records import Meeting
 
 _CLAUSE_STOP = lexicon.words("clause_stops")
@@ -485,7 +485,8 @@ def _is_planned(trigger: Token) -> bool:
         feats = scan.feats(t.doc, t.i)
         if "Fut" in feats.get("Tense", ()) or "Cnd" in feats.get("Mood", ()) or _future_form(t):
             return True
-        if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS for c in t.children if c.dep_ in ("amod", "aux")):
+        if t.lemma_ in _PLANNING_WORDS or any(c.lemma_ in _PLANNING_WORDS
+                                              for c in t.children if c.dep_ in ("amod", "aux")):
             return True
         if t.lemma_ in _NEAR_FUTURE and t is not trigger and "Fin" in feats.get("VerbForm", ()) and (
                 {"Pres", "Imp"} & set(feats.get("Tense", ()))):
@@ -640,11 +641,13 @@ def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | No
     lower, orth = scan.lower(doc), scan.orth(doc)
     end = min(sent_of(noun).end, noun.i + 12)
     avec = next((j for j in range(noun.i + 1, end) if lower[j] == "avec"), None)
-    if avec is None or any(orth[j] in (",", ";", ":", "«") or lower[j] in ("entre", "et") for j in range(noun.i + 1, avec)):
+    if avec is None or any(orth[j] in (",", ";", ":", "«") or lower[j] in ("entre", "et")
+                           for j in range(noun.i + 1, avec)):
         return None
     owner = next((c for c in noun.children if c.dep_ == "det" and c.lower_ in _POSSESSIVES), None)
     if owner is not None and not noun.dep_.startswith("nsubj"):
-        return None  # "la Russie a accepté lors de ses échanges avec Y": the clause's subject, read by the noun-with patterns
+        # "la Russie a accepté lors de ses échanges avec Y": the clause's subject, read by the noun-with patterns
+        return None
     if owner is not None:
         key = refs.pronoun(owner)
         sides = [key] if key else []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -120,7 +120,7 @@ def _pattern(raw: dict, family: str, order: int, file: str) -> Pattern:
                    examples=found, order=order)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(family: str) -> tuple[Pattern, ...]:
     """The patterns of one family, in file order."""
     path = _path(family)

@@ -11,12 +11,12 @@ from itertools import islice
 
 from spacy.tokens import Doc, Token
 
-from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
+from kg.lang import lexicon
 from kg.lang.names import fold
 
 PRONOUNS = lexicon.words("third_person_pronouns")
@@ -127,7 +127,8 @@ class Referents:
                 if key is None or i in self.complement or (feminine and self.feminine and key not in self.feminine):
                     continue
                 t = self.doc[i]
-                subject = any(a.dep_.startswith("nsubj") for a in [t, *islice(t.ancestors, 3)]) and i not in self.complement
+                subject = (any(a.dep_.startswith("nsubj") for a in [t, *islice(t.ancestors, 3)])
+                           and i not in self.complement)
                 candidates.append((1 if subject else 0, i, key))
         if not candidates:
             return None

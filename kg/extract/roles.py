@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import ORGANIZATION, PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.sources import source_phrases
+from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
 from kg.records import Mandate, Position
 
@@ -231,7 +231,8 @@ def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
 
 
 def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
-    """End of a "de …" complement: a noun phrase, possibly a list of states ("de la France, du Royaume-Uni et de l'Allemagne").
+    """End of a "de …" complement: a noun phrase, possibly a list of states
+    ("de la France, du Royaume-Uni et de l'Allemagne").
 
     A person named after a portfolio ("ministre de la Défense Oleg Marchenko") is the holder, not part
     of the complement; after a title ("du président Piotr Sidorenko") or right after "de" it is.
@@ -428,7 +429,8 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
         return None
     ev = evidence(doc, verb.i, rule)
     found = [Mandate(key, subjects[0], "représentant", ev)
-             for key in _persons_listed(ctx, verb.i + 2, sent_at(doc, verb.i).end, first_only=rule.args.get("first_only"))]
+             for key in _persons_listed(ctx, verb.i + 2, sent_at(doc, verb.i).end,
+                                        first_only=rule.args.get("first_only"))]
     return found or None
 
 

@@ -11,7 +11,6 @@ from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.lang import lexicon
 from kg.extract import scan
 from kg.extract.entities import PERSON, PLACE, Mentions
 from kg.extract.evidence import evidence
@@ -19,6 +18,7 @@ from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, han
 from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.sents import sent_at, sent_of, sents_up_to
 from kg.extract.sources import source_start
+from kg.lang import lexicon
 from kg.records import Statement
 
 _OPEN, _CLOSE = {"«": "»", '"': '"', "“": "”"}, {"»", '"', "”"}
@@ -50,9 +50,9 @@ def _text(doc: Doc, i: int, j: int) -> str:
         text = text[1:].strip()
     while text[-1:] in "»\"'" and _unbalanced(text):
         text = text[:-1].strip()
-    if text[:1] == "«" and text[-1:] == "»" and text.count("«") == 1:  # the whole content is one quote
-        text = text[1:-1]
-    elif len(text) > 1 and text[:1] == '"' and text[-1:] == '"' and text.count('"') == 2:
+    guillemets = text[:1] == "«" and text[-1:] == "»" and text.count("«") == 1
+    straight = len(text) > 1 and text[:1] == '"' and text[-1:] == '"' and text.count('"') == 2
+    if guillemets or straight:  # the whole content is one quote
         text = text[1:-1]
     return text.strip(" ,;:.\n")
 
@@ -301,7 +301,8 @@ def reported_speech(ctx: Context, verb: Token, rule: Pattern, *, content: str | 
     """A reporting verb and its speaker (the subject); what it reports is, by ``content``:
     ``que`` a "que" clause, ``quote-after`` a quote right after the verb (after a colon only, with
     ``colon``), ``quote-before`` the quotes the verb follows as an incise, ``rest`` the rest of the
-    clause (or any of a list of these). ``particle`` words after the verb belong to the predicate ("fait savoir", "fait part")."""
+    clause (or any of a list of these). ``particle`` words after the verb belong to the predicate
+    ("fait savoir", "fait part")."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
     if _continues(verb):
         return None
@@ -414,8 +415,8 @@ def _colon_before(doc: Doc, i: int, mark: int) -> bool:
     if mark - 1 < i or scan.orth(doc)[mark - 1] != ":" or mark - i > 14:
         return False
     lower = scan.lower(doc)
-    return all(lower[k] not in ("que", "qu'", ".", ";", "«", "»") and "Fin" not in scan.feats(doc, k).get("VerbForm", ())
-               for k in range(i, mark - 1))
+    return all(lower[k] not in ("que", "qu'", ".", ";", "«", "»")
+               and "Fin" not in scan.feats(doc, k).get("VerbForm", ()) for k in range(i, mark - 1))
 
 
 def _only_addressee(doc: Doc, i: int, stop: int) -> bool:

@@ -18,18 +18,17 @@ from dataclasses import dataclass
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
-from kg.lang import lexicon
-from kg.extract import meetings
-from kg.extract import scan
+from kg.extract import meetings, scan
 from kg.extract.entities import PERSON, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.statements import quotes
+from kg.lang import lexicon
 from kg.records import Meeting, Statement
 
 _HEADINGS = sorted(lexicon.words("transcript_headings"), key=len, reverse=True)
-_HEADING_RE = re.compile(r"^\s*(?:%s)\b" % "|".join(map(re.escape, _HEADINGS)), re.IGNORECASE)
+_HEADING_RE = re.compile(r"^\s*(?:{})\b".format("|".join(map(re.escape, _HEADINGS))), re.IGNORECASE)
 # "Entretien de X avec Y", "Entretien entre X et Y": a communiqué about a meeting, not an interview
 _MEETING_HEADING_RE = re.compile(r"^\s*entretien\s+(?:de|du|entre)\b[^,:(]*\b(?:avec|et)\b", re.IGNORECASE)
 _JOINT = lexicon.words("transcript_joint_words")
@@ -39,7 +38,7 @@ _MARKED_HEADINGS = lexicon.words("transcript_marked_headings")
 
 def _markers_re(name: str) -> re.Pattern:
     words = "|".join(map(re.escape, sorted(lexicon.words(name), key=len, reverse=True)))
-    return re.compile(r"^\s*(?:%s)\s*(?:[.:]\s*-?|[-–—])\s*" % words)
+    return re.compile(rf"^\s*(?:{words})\s*(?:[.:]\s*-?|[-–—])\s*")
 
 
 _QUESTION_RE = _markers_re("transcript_question_markers")
@@ -134,7 +133,7 @@ def _named_in_text(ms: Mentions, text: str) -> list[str]:
     words = fold(text)
     found = []
     for surname, key in _surnames(ms).items():
-        if len(surname) > 2 and (m := re.search(r"\b%s\b" % re.escape(surname), words)):
+        if len(surname) > 2 and (m := re.search(rf"\b{re.escape(surname)}\b", words)):
             found.append((m.start(), key))
     return [k for _, k in sorted(found)]
 

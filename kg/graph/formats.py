@@ -1,6 +1,7 @@
 """RDF serialisation formats and atomic writing of output files."""
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import json
@@ -10,7 +11,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,7 @@ class RdfFormat(Enum):
         return self in (RdfFormat.TRIG, RdfFormat.NQUADS)
 
     @classmethod
-    def from_extension(cls, path: str | Path) -> "RdfFormat":
+    def from_extension(cls, path: str | Path) -> RdfFormat:
         suffix = Path(path).suffix.lower()
         for fmt in cls:
             if fmt.extension == suffix:
@@ -116,10 +117,8 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         os.replace(tmp, path)  # still open, so locked: no other run takes it for a stale one
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        try:
+        with contextlib.suppress(OSError):  # the buffered bytes of a full disk: not going to be written
             out.close()
-        except OSError:
-            pass  # the buffered bytes of a full disk: they were not going to be written
         if isinstance(err, OSError):
             left = "the file there before is intact" if existed else "nothing written"
             raise WriteError(path, f"{path}: cannot write: {err.strerror or err} ({left})") from err
@@ -138,10 +137,8 @@ def check_writable(path: Path) -> None:
         os.unlink(tmp)
     finally:
         for folder in missing:  # deepest first
-            try:
+            with suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
 
 
 def check_temp_folder() -> Path:

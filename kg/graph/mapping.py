@@ -25,10 +25,10 @@ from rdflib import RDF, RDFS, XSD, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.graph import iri
-from kg.records import Article, Evidence, Mandate, Meeting, Position, Statement
-from kg.lang.names import fold
 from kg.graph.resolve import Corpus
 from kg.graph.vocab import DIP, ID
+from kg.lang.names import fold
+from kg.records import Article, Evidence, Mandate, Meeting, Position, Statement
 
 _CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
@@ -124,7 +124,7 @@ class Triples:
         path = Path(self._folder.name) / f"run{next(_RUN_NUMBERS)}.nt"
         count = 0
         with path.open("w", encoding="utf-8", newline="\n") as out:
-            for count, line in enumerate(lines, 1):
+            for count, line in enumerate(lines, 1):  # noqa: B007 (the count is the result)
                 out.write(line + "\n")
         self._runs.append(path)
         return count

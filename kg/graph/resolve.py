@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kg.lang.names import consonants, fold, same_first_name, same_word, split_name, translit_key
 from kg.records import DocResult, Entity, EntityType
 
+
 @dataclass
 class GlobalEntity:
     """A corpus-wide entity: its id, type, preferred label, other surface forms and articles."""
@@ -129,7 +130,11 @@ def resolve(docs: list[DocResult], *, lexicon_labels: dict[str, str] | None = No
         drafts.append((etype, label, members))
     # Ids come from labels; equal labels of different entities are told apart deterministically.
     seen: Counter = Counter()
-    for etype, label, members in sorted(drafts, key=lambda x: (x[0].value, fold(x[1]), x[1], sorted((d, e.key) for d, e in x[2]))):
+    def order(draft):
+        etype, label, members = draft
+        return etype.value, fold(label), label, sorted((d, e.key) for d, e in members)
+
+    for etype, label, members in sorted(drafts, key=order):
         base = f"{etype.value}:{fold(label) or 'x'}"
         seen[base] += 1
         gid = base if seen[base] == 1 else f"{base}#{seen[base]}"

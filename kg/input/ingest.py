@@ -41,7 +41,7 @@ class InputKind(Enum):
     JSONL = ".jsonl"
 
     @classmethod
-    def of(cls, path: Path) -> "InputKind | None":
+    def of(cls, path: Path) -> InputKind | None:
         suffix = path.suffix.lower()
         return cls.HTML if suffix == ".htm" else next((k for k in cls if k.value == suffix), None)
 
@@ -250,7 +250,7 @@ def _chrome_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     line = re.compile("|".join(f"(?:{p})" for p in _lines("chrome_lines.txt")), re.IGNORECASE)
     tail = re.compile("|".join(f"(?:{p})" for p in _lines("chrome_tail.txt")), re.IGNORECASE)
     nav = sorted(_lines("nav_words.txt"), key=len, reverse=True)
-    menu = re.compile(r"(?:(?:%s)(?:[\s>/|»›·•,:-]+|$|(?=[A-ZÉÈÀÂÎÔ])))+" % "|".join(map(re.escape, nav)),
+    menu = re.compile(r"(?:(?:{})(?:[\s>/|»›·•,:-]+|$|(?=[A-ZÉÈÀÂÎÔ])))+".format("|".join(map(re.escape, nav))),
                       re.IGNORECASE)
     return line, tail, menu
 
@@ -386,7 +386,8 @@ def _check_text(text: str, *, empty: str) -> None:
         raise SkipError("binary data, not text")
     if not looks_french(text):
         ratio, n = french_ratio(text)
-        raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words (need {_MIN_FRENCH_RATIO:.0%})")
+        raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words "
+                        f"(need {_MIN_FRENCH_RATIO:.0%})")
 
 
 def _with_body(article: Article) -> Article:
@@ -399,7 +400,7 @@ def _with_body(article: Article) -> Article:
 def _open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading when it is a regular file; opened without blocking, so that a FIFO
     put in its place since it was found cannot hold the build."""
-    f = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb")
+    f = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb")  # noqa: SIM115 (returned)
     if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
         f.close()
         raise SkipError("not a regular file")
@@ -512,9 +513,8 @@ def read_jsonl_file(path: Path, *, on_skip: OnSkip | None = None,
             ident = obj.get("id")
             doc_id = str(ident) if isinstance(ident, (str, int)) and str(ident).strip() else f"{path.stem}-{n}"
             date = None
-            if raw_date := _field(obj, "date"):
-                if not (date := parse_date(raw_date)) and on_notice:
-                    on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
+            if (raw_date := _field(obj, "date")) and not (date := parse_date(raw_date)) and on_notice:
+                on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
             title, url, text_date = _text_metadata(text)
             if (raw_url := _field(obj, "url")) and not web_url(raw_url) and on_notice:
                 on_notice(path, f"line {n}: url {raw_url[:40]!r} is no http(s) address; left out")
@@ -578,7 +578,8 @@ def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None,
             if article.doc_id in seen_id:
                 new_id = _free_id(f"{path.parent.name}/{article.doc_id}", seen_id)
                 if on_notice:
-                    on_notice(path, f"id {article.doc_id!r} already used by {seen_id[article.doc_id]}; using {new_id!r}")
+                    on_notice(path, f"id {article.doc_id!r} already used by {seen_id[article.doc_id]}; "
+                                    f"using {new_id!r}")
                 article = _replace_id(article, new_id)
             seen_id[article.doc_id] = where
             yield article

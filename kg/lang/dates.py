@@ -6,7 +6,7 @@ import re
 
 _MONTHS = {m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                                        "septembre", "octobre", "novembre", "décembre"), 1)}
-_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(%s)\s+(\d{4})\b" % "|".join(_MONTHS), re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(\d{{1,2}})(?:er)?\s+({})\s+(\d{{4}})\b".format("|".join(_MONTHS)), re.IGNORECASE)
 _DATE_NUM = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")  # also "2024-03-05T10:00"
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|$|[^\d])")

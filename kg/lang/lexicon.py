@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -16,7 +16,7 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(row[0].strip() for row in rows(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> frozenset[str]:
     """The words of the lexicon file ``resources/fr/<name>.txt`` (first column, comments left out), or of
     a list the table lexicons give: ``demonyms`` (every form of every nationality adjective)."""

@@ -73,7 +73,8 @@ def split_name(name: str) -> tuple[tuple[str, ...], str]:
     words = [w for w in _SPACES.split(name.strip()) if w and w.rstrip(".") not in {"M", "Mme", "Dr"}]
     if not words:
         return (), ""
-    if len(words) > 1 and len(words[0]) > 2 and words[0].isalpha() and words[0].isupper() and not all(w.isupper() for w in words[1:]):
+    if (len(words) > 1 and len(words[0]) > 2 and words[0].isalpha() and words[0].isupper()
+            and not all(w.isupper() for w in words[1:])):
         words = [*words[1:], words[0]]  # surname first in capitals: "TANAKA Hiroshi"
     i = len(words) - 1
     while i > 0 and words[i - 1].lower() in _PARTICLES:

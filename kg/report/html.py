@@ -16,9 +16,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.graph.vocab import RESOURCE_BASE
 from kg.packaged import template_file
 from kg.report.stats import format_stats, graph_stats, sparql
-from kg.graph.vocab import RESOURCE_BASE
 
 VIS_VERSION = "9.1.2"
 

@@ -20,8 +20,8 @@ import httpx
 import pyoxigraph as ox
 
 from kg.graph.formats import RdfFormat
-from kg.stores.sparql import Table, Term, inject_values
 from kg.stores.embedded import OX_FORMAT, LoadResult, check_graph_name, graph_name_for
+from kg.stores.sparql import Table, Term, inject_values
 
 USER_VAR, PASSWORD_VAR = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
@@ -42,8 +42,9 @@ class Endpoint:
 
     @classmethod
     def from_url(cls, url: str, *, update_url: str | None = None, store_url: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> "Endpoint":
-        """URLs from the service's base or query URL: Oxigraph (/query /update /store) or Fuseki (/sparql /update /data)."""
+                 timeout: float = DEFAULT_TIMEOUT) -> Endpoint:
+        """URLs from the service's base or query URL: Oxigraph (/query /update /store) or Fuseki
+        (/sparql /update /data)."""
         parts = _checked(url)
         path = parts.path.rstrip("/")
         if path.endswith("/query"):
@@ -143,7 +144,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
-def _status_error(method: str, url: str, resp: httpx.Response, creds: tuple[str, str] | None) -> "EndpointError":
+def _status_error(method: str, url: str, resp: httpx.Response, creds: tuple[str, str] | None) -> EndpointError:
     code = resp.status_code
     source = USER_VAR if USER_VAR in os.environ else str(_netrc_path())
     ask = (f"set {USER_VAR} and {PASSWORD_VAR}, or a 'machine {urllib.parse.urlsplit(url).hostname}' entry "

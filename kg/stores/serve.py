@@ -58,7 +58,8 @@ table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;paddin
 document.getElementById("f").addEventListener("submit", async (e) => {
   e.preventDefault();
   const out = document.getElementById("out");
-  const r = await fetch("/query", {method: "POST", body: new URLSearchParams({query: document.getElementById("q").value}),
+  const query = document.getElementById("q").value;
+  const r = await fetch("/query", {method: "POST", body: new URLSearchParams({query}),
                                    headers: {"Accept": "application/sparql-results+json"}});
   if (!r.ok) { out.textContent = await r.text(); return; }
   const res = await r.json(), vars = res.head.vars || [];
@@ -229,7 +230,8 @@ class SparqlApp:
 
     def __init__(self, pool: QueryPool | None, *, store_name: str, allow_service: bool, cors: str | None,
                  hosts: frozenset[str] | None):
-        self.pool, self.store_name, self.allow_service, self.cors, self.hosts = pool, store_name, allow_service, cors, hosts
+        self.pool, self.store_name, self.allow_service = pool, store_name, allow_service
+        self.cors, self.hosts = cors, hosts
 
     def __call__(self, environ, start_response):
         reply = self.reply(environ)

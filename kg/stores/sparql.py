@@ -46,7 +46,7 @@ class QueryFile:
     params: tuple[Param, ...] = ()
 
     @classmethod
-    def read(cls, path: Path) -> "QueryFile":
+    def read(cls, path: Path) -> QueryFile:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such query file")
         text = path.read_text(encoding="utf-8")

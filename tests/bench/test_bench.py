@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph
 
 from bench import corpus
-from kg.graph.vocab import DIP
 from bench.probe import _stoppable
 from bench.run import Mode, replicate, run, table, targets
 from bench.serve import _percentile
+from kg.graph.vocab import DIP
 
 
 def test_corpus_article_is_deterministic_and_seeded():

@@ -1,6 +1,6 @@
 """Sentence lookup: cached sentence spans tile the Doc and agree with sents_up_to."""
-from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.nlp import normalise
+from kg.extract.sents import sent_of, sents_up_to
 
 TEXT = ("Le président a reçu l'envoyé russe. « Nous avançons », a-t-il dit, selon l'agence.\n"
         "Titre sans point\nLes entretiens reprendront lundi à Genève.")

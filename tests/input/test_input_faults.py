@@ -290,8 +290,8 @@ def test_faults_full_temporary_folder_named_not_taken_for_the_output(tmp_path, m
     import tempfile
 
     from kg import cli
-    from kg.graph import mapping
     from kg.build import pipeline
+    from kg.graph import mapping
 
     make_articles(tmp_path / "in", 2)
     out = tmp_path / "out.ttl"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.namespace import SH
+from test_ontology_shapes import CASES, Case, _snippet, _valid
 
 from kg.checks.shacl import validate
 from kg.graph.vocab import DIP
-from test_ontology_shapes import CASES, Case, _snippet, _valid
 
 WHOLE = 10**9  # a chunk size no graph reaches: one pyshacl call
 

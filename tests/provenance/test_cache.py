@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from kg.build.cache import STATE_FILE, BuildState, extractor_version, from_json, to_json
-from kg.input.ingest import iter_articles
-from kg.graph.mapping import to_graph
 from kg.build.pipeline import corpus_of
+from kg.graph.mapping import to_graph
+from kg.input.ingest import iter_articles
 
 
 class RecordingAnalyzer:

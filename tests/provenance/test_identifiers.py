@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import RDF, RDFS
 
 from kg.graph import iri
@@ -35,8 +36,8 @@ def test_iri_entities_named_by_their_label(seeds_graph):
 
 
 def test_mapping_input_order_gives_same_triples_and_bytes(seeds_results):
-    from kg.graph.mapping import to_graph
     from kg.build.pipeline import corpus_of
+    from kg.graph.mapping import to_graph
 
     g = to_graph(corpus_of(list(seeds_results)))
     shuffled = list(seeds_results)

@@ -5,7 +5,8 @@ from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import RDF, XSD
 
 from kg.graph.mapping import SINGLE, Keep, Triples
@@ -33,7 +34,7 @@ def _expected(lines: set[str]) -> list[str]:
     """Sorted lines, each once, one value per subject of each single-valued property (by hand)."""
     single = {f"<{p}>": keep for p, keep in SINGLE.items()}
     out = []
-    for (s, p), group in groupby(sorted(lines), key=lambda line: tuple(line.split(" ", 2)[:2])):
+    for (_s, p), group in groupby(sorted(lines), key=lambda line: tuple(line.split(" ", 2)[:2])):
         group = list(group)
         if p not in single:
             out += group
@@ -84,8 +85,8 @@ def test_triples_runs_merge_into_one_file_and_go_with_the_triples():
 
 
 def test_mapping_spilled_gives_the_same_bytes(seeds_results):
-    from kg.graph.mapping import to_triples
     from kg.build.pipeline import corpus_of
+    from kg.graph.mapping import to_triples
 
     corpus = corpus_of(list(seeds_results))
     whole, spilled = to_triples(corpus), to_triples(corpus, spill=50)

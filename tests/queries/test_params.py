@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.cli import main
+from kg.stores.embedded import load
 from kg.stores.serve import make_server
 from kg.stores.sparql import inject_values, parse_term
-from kg.stores.embedded import load
 
 KG = str(Path(sys.executable).with_name("kg"))
 

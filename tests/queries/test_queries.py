@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.stores.sparql import QueryFile, inject_values, parse_term
 from kg.stores.embedded import load, query_graph, query_store
+from kg.stores.sparql import QueryFile, inject_values, parse_term
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))

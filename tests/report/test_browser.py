@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, URIRef
 
-from kg.report.html import AGENT_TYPES, write_report
 from kg.graph.vocab import DIP, RESOURCE_BASE
+from kg.report.html import AGENT_TYPES, write_report
 
 # The screenshot goes to a temporary file unless `make screenshot` asks for the one in docs/.
 SCREENSHOT = os.environ.get("KG_SCREENSHOT")

@@ -6,8 +6,8 @@ import re
 
 from rdflib import RDF, URIRef
 
-from kg.report.html import AGENT_TYPES, highlight_spans, render_report, report_data
 from kg.graph.vocab import DIP, RESOURCE_BASE
+from kg.report.html import AGENT_TYPES, highlight_spans, render_report, report_data
 
 
 def test_report_highlight_spans_finds_names_and_merges_overlaps():

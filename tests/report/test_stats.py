@@ -5,8 +5,8 @@ from rdflib import RDF, RDFS, Literal
 
 from kg.cli import main
 from kg.graph.mapping import new_graph
-from kg.report.stats import format_stats, graph_stats
 from kg.graph.vocab import DIP, ID
+from kg.report.stats import format_stats, graph_stats
 
 
 def _small_graph():
@@ -82,8 +82,8 @@ def test_cli_build_prints_summary_without_progress_off_a_terminal(nlp, seeds_dir
 
 def test_stats_of_builder_triples_count_as_the_queries(seeds_results):
     """The build counts its triples line by line; the counts equal the SPARQL ones on the same graph."""
-    from kg.graph.mapping import SINGLE, Triples, graph_of, to_triples
     from kg.build.pipeline import corpus_of
+    from kg.graph.mapping import SINGLE, Triples, graph_of, to_triples
 
     seeds = to_triples(corpus_of(list(seeds_results)), spill=100)
     assert graph_stats(seeds) == graph_stats(graph_of(seeds))

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
+from kg.stores.embedded import graph_name_for
 from kg.stores.endpoint import Endpoint, EndpointError, _credentials, count_remote, load_remote, query_remote
 from kg.stores.sparql import QueryFile
-from kg.stores.embedded import graph_name_for
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 

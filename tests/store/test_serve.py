@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from kg.stores.serve import make_server
 from kg.stores.embedded import load
+from kg.stores.serve import make_server
 
 ENVOYS = ("PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
           " SELECT ?e ?p WHERE { ?x dip:envoyOf ?y . ?x rdfs:label ?e . ?y rdfs:label ?p }")

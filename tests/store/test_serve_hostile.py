@@ -2,6 +2,7 @@
 crash it, pin its threads or reach elsewhere; after each probe it still answers well-formed queries."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.stores.sparql import check_query, query_shape
 from kg.stores.embedded import load
+from kg.stores.sparql import check_query, query_shape
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +46,8 @@ def _children(pid: int) -> set[int]:
     """The direct child processes of ``pid`` (from /proc)."""
     out: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            pass
     return out
 
 
@@ -281,10 +280,8 @@ def test_serve_hostile_slow_headers(server):
         deadline = time.monotonic() + 3 * REQUEST_TIMEOUT_S + 2
         while time.monotonic() < deadline and len(closed) < len(replies):
             for s in set(dripping) - closed:
-                try:
+                with contextlib.suppress(OSError):
                     s.sendall(b"X-Drip: 1\r\n")  # a header line now and then: never idle
-                except OSError:
-                    pass
             readable, _, _ = select.select(list(set(replies) - closed), [], [], 0.2)
             for s in readable:
                 try:

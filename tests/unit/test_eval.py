@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal
 
-from kg.graph import iri
-from kg.cli import main
 from kg.checks.evaluate import evaluate, load_graph, read_gold
+from kg.cli import main
+from kg.graph import iri
 from kg.graph.vocab import DIP, ID
 
 ROOT = Path(__file__).resolve().parents[2]

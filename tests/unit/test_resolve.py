@@ -1,7 +1,7 @@
 """Cross-document entity resolution: transliteration variants merge, namesakes do not."""
-from kg.records import Article, DocResult, Entity, EntityType
-from kg.lang.names import same_word, split_name, translit_key
 from kg.graph.resolve import resolve
+from kg.lang.names import same_word, split_name, translit_key
+from kg.records import Article, DocResult, Entity, EntityType
 
 P = EntityType.PERSON
 
