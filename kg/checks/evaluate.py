@@ -17,8 +17,9 @@ from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
 
-from rdflib import RDF, RDFS, Graph
+from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.namespace import FOAF, SDO, SKOS
+from rdflib.term import Node
 
 from kg.graph import iri
 from kg.graph.formats import RdfFormat, read_graph
@@ -77,7 +78,8 @@ def read_gold(path: Path) -> Gold:
         raw = path.read_bytes()
     except OSError as err:
         raise EvalError(f"{path}: cannot read ({err.strerror})") from None
-    entities, facts = {}, {rel: defaultdict(list) for rel in CORE}
+    entities: dict[str, dict] = {}
+    facts: dict[str, defaultdict[tuple, list[dict]]] = {rel: defaultdict(list) for rel in CORE}
     for n, line in enumerate(raw.split(b"\n"), 1):
         try:
             item = json.loads(line.decode("utf-8")) if line.strip() else None
@@ -114,7 +116,8 @@ def load_graph(path: Path) -> Graph:
     except Exception as err:  # rdflib's parsers raise errors of many kinds on bad input
         # a Turtle syntax error spans several lines, with a dump of the input: keep its line and reason
         why = getattr(err, "_why", None)
-        problem = f"line {err.lines + 1}: {why}" if why else " ".join(str(err).split()) or type(err).__name__
+        line = getattr(err, "lines", 0) + 1
+        problem = f"line {line}: {why}" if why else " ".join(str(err).split()) or type(err).__name__
         raise EvalError(f"{path}: not readable as {fmt.rdflib_name}: {problem}") from None
 
 
@@ -164,11 +167,12 @@ class _Reader:
     """The graph as the scorer sees it: node names as gold ids, predicted facts with their evidence."""
 
     def __init__(self, g: Graph, gold: Gold):
-        self.g, self.gold, self._ids = g, gold, {}
+        self.g, self.gold = g, gold
+        self._ids: dict[Node, set[str]] = {}
         # The builder mints an article's IRI from its doc id, which is also right for articles read
         # from JSON Lines (whose file name is the .jsonl's); other articles go by their file's stem.
-        minted = {iri.article_iri(doc): doc for doc in gold.docs}
-        self.doc_of: dict = {}
+        minted: dict[Node, str] = {iri.article_iri(doc): doc for doc in gold.docs}
+        self.doc_of: dict[Node, str] = {}
         for art in set(g.objects(None, DIP.article)) | set(g.subjects(RDF.type, DIP.Article)):
             name = g.value(art, DIP.fileName)
             stem = Path(str(name)).stem if name else str(art).rsplit("/", 1)[-1]
@@ -187,7 +191,8 @@ class _Reader:
         found = set()
         for fact in facts:
             for ev in self.g.objects(fact, DIP.evidence):
-                doc = self.doc_of.get(self.g.value(ev, DIP.article), "")
+                art = self.g.value(ev, DIP.article)
+                doc = self.doc_of.get(art, "") if art is not None else ""
                 sentence = str(self.g.value(ev, DIP.sentence) or "")
                 rules = {str(rule) for rule in self.g.objects(ev, DIP.rule)} or {NO_RULE}
                 found |= {Support(rule, doc, sentence) for rule in rules}
@@ -197,23 +202,24 @@ class _Reader:
         """The facts of the three core relations, each matched against every gold key of its relation."""
         g, gold = self.g, self.gold
         # The shortcuts carry no evidence: it hangs on the Mandate, Meeting or Statement behind them.
-        mandates, meetings = defaultdict(set), defaultdict(set)
+        mandates: defaultdict[tuple[Node, Node], set[Node]] = defaultdict(set)
+        meetings: defaultdict[frozenset[Node], set[Node]] = defaultdict(set)
         for node, envoy in g.subject_objects(DIP.envoy):
             for principal in g.objects(node, DIP.principal):
                 mandates[envoy, principal].add(node)
         for node in set(g.subjects(DIP.participant, None)):
             planned = g.value(node, DIP.planned)
-            if planned is None or planned.toPython() is not True:  # planned meetings make no metWith
-                for pair in combinations(set(g.objects(node, DIP.participant)), 2):
-                    meetings[frozenset(pair)].add(node)
-        found = {rel: [] for rel in CORE}
+            if not (isinstance(planned, Literal) and planned.toPython() is True):  # planned meetings make no metWith
+                for two in combinations(set(g.objects(node, DIP.participant)), 2):
+                    meetings[frozenset(two)].add(node)
+        found: dict[str, list[Prediction]] = {rel: [] for rel in CORE}
         for s, o in set(g.subject_objects(DIP.envoyOf)):
             hits = _matching(gold.facts["envoy_of"],
                              lambda f, s=s, o=o: f["subj"] in self.ids(s) and self.ids(o) & _alternatives(f["obj"]))
             found["envoy_of"].append(Prediction("envoy_of", f"{self.label(s)} envoyOf {self.label(o)}",
                                                 self.support(mandates[s, o]), hits))
         for pair in {frozenset([a, b]) for a, b in g.subject_objects(DIP.metWith)}:
-            a, b = (sorted(pair) * 2)[:2]  # a node said to meet itself is a pair of one
+            a, b = (sorted(pair, key=str) * 2)[:2]  # a node said to meet itself is a pair of one
             hits = _matching(gold.facts["met_with"], lambda f, a=a, b=b: _meet(self.ids(a), self.ids(b), f))
             found["met_with"].append(Prediction("met_with", f"{self.label(a)} metWith {self.label(b)}",
                                                 self.support(meetings[pair]), hits))
@@ -310,7 +316,8 @@ def evaluate(gold: Gold, g: Graph, *, group: str | None = None) -> Report:
                               merged=len(persons["merged"]))
 
     every = [p for rel in CORE for p in preds[rel]]
-    by_rule, right = Counter(), Counter()
+    by_rule: Counter[str] = Counter()
+    right: Counter[str] = Counter()
     for p in every:  # a fact found by several rules counts for each of them
         by_rule.update(p.rules)
         right.update(p.rules if p.hits else ())
