@@ -150,7 +150,7 @@ class BuildState:
         self.root = Path(root)
         self.extractor = extractor
         self.members: dict[str, dict] = {}  # doc_id -> {"hash": ..., "article": Article JSON without text}
-        self._lock = None
+        self._lock: typing.TextIO | None = None
 
     @classmethod
     def open(cls, root: Path, *, extractor: str) -> BuildState:

@@ -178,7 +178,7 @@ def worker_pool(workers: int) -> Iterator[_Pool | None]:
         return
     # fork: the workers inherit the loaded model instead of loading their own
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    before = {p.pid for p in mp.active_children()}
+    before = {p.pid for p in mp.active_children() if p.pid is not None}
     pool = None
     with _frozen(enabled=True):
         try:

@@ -128,6 +128,7 @@ class EntityFinder:
     def __call__(self, doc: Doc) -> Mentions:
         ms = Mentions()
         taken: set[int] = set()
+        span: Span | None
         matches = self.matcher(doc)
         orth = scan.orth(doc)
         spans = [doc[s:e] for _, s, e in matches]
@@ -179,7 +180,8 @@ class EntityFinder:
     def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:
         """'la Première ministre danoise Mette Lund': capitalised words right after a title are a
         person's name, whatever the NER says (it often takes a foreign first name for a place)."""
-        spans, seen = [], set()
+        spans: list[Span] = []
+        seen: set[int] = set()
         n = len(doc)
         orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
         for i in scan.indices(doc, self.title_scan):
@@ -338,7 +340,7 @@ def after_honorific(ctx: Context, head: Token, rule: Pattern):
 
 def _merge_organization_names(doc: Doc) -> list[Span]:
     """NER spans, with 'Institut Français' + 'des' + 'Relations Internationales' made one organization."""
-    ents, out = list(doc.ents), []
+    ents, out = list(doc.ents), list[Span]()
     lower, orth = scan.lower(doc), scan.orth(doc)
     for ent in ents:
         prev = out[-1] if out else None

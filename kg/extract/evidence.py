@@ -13,7 +13,7 @@ def evidence(doc: Doc, token_i: int, rule: Pattern, factor: float = 1.0) -> Evid
     """Evidence for a fact found at token ``token_i``: its sentence, offsets, rule and confidence."""
     sent = sent_at(doc, token_i)
     where = doc.user_data.setdefault(_QUOTES, {})  # many facts come from one sentence
-    found = where.get(sent.start)
+    found: tuple[int, int, str] | None = where.get(sent.start)
     if found is None:
         start = sent.start_char
         text = scan.text(sent)

@@ -76,7 +76,8 @@ def after_avec(doc: Doc, verb: Token) -> int:
 @handler("meeting_verb")
 def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str = "object") -> list[Meeting]:
     """The subject meets the object, or the "avec" complement (``counterpart="avec"``)."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     start = after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
@@ -105,7 +106,8 @@ def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: 
 @handler("reciprocal_meeting")
 def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'X s'est entretenu avec Y', 'X et Y se sont rencontrés', 'où s'étaient entretenus X et Y'."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     if not subjects:
         return found_meetings(ctx, verb, pairs_within(agents(span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
@@ -127,14 +129,16 @@ def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
 
 
 @handler("meeting_noun")
-def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str, adjunct: bool = False) -> list[Meeting]:
+def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str,
+                 adjunct: bool = False) -> list[Meeting] | None:
     """'une rencontre entre X et Y' (``link="entre"``); 'X a eu des entretiens avec Y' (``link="avec"``).
 
     With ``adjunct``, only a noun in an adjunct of a verb that is no meeting verb ('X a déclaré lors d'une
     rencontre avec Y') or governed by a passive ('la décision a été prise par X lors d'une rencontre avec
     Y': the agent) is read.
     """
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     if adjunct:
         governor = _adjunct_governor(noun)
         if governor is None:
@@ -216,11 +220,11 @@ def agents(keys: list[str], ms: Mentions) -> list[str]:
 
 
 def pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
-    return sorted({tuple(sorted((x, y))) for x in a for y in b if x != y})
+    return sorted({(min(x, y), max(x, y)) for x in a for y in b if x != y})
 
 
 def pairs_within(keys: list[str]) -> list[tuple[str, str]]:
-    return sorted({tuple(sorted(p)) for p in combinations(dict.fromkeys(keys), 2)})
+    return sorted({(min(x, y), max(x, y)) for x, y in combinations(dict.fromkeys(keys), 2)})
 
 
 def _is_reciprocal(verb: Token) -> bool:
@@ -358,14 +362,17 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
     uses = {id(u): u for u in refs.title_at.values() if u.holder and u.holder not in peers}.values()
     principals: dict[str, set[str]] = {}
     for u in uses:
-        principals.setdefault(u.holder, set()).update(u.principals)
-    named, loose = {}, {}
+        if u.holder:
+            principals.setdefault(u.holder, set()).update(u.principals)
+    named: dict[str, str] = {}
+    loose: dict[str, str] = {}
     for state in states:
         holder = refs.description(TitleUse(use.start, use.end, title, kind, False, principals=[state]))
         if holder is not None and (holder in peers or ms.type_of(holder) is not PERSON):
             holder = None
         # the state's own holder: named for it ("son homologue allemand, X"), or for no state at all
-        counterparts = {u.holder for u in uses if state in u.principals and u.title.lower() in _COUNTERPART_NOUNS}
+        counterparts = {u.holder for u in uses
+                        if u.holder and state in u.principals and u.title.lower() in _COUNTERPART_NOUNS}
         if holder is not None and state in principals.get(holder, ()):
             named[state] = holder
         elif len(counterparts) == 1:
@@ -376,7 +383,7 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
     keys = others
     for state in states:
         holder = named.get(state) or loose.get(state)
-        if state not in named and (holder in taken or list(loose.values()).count(holder) > 1):
+        if holder and state not in named and (holder in taken or list(loose.values()).count(holder) > 1):
             holder = None
         keys.append(holder or state)
     return keys, demonyms
@@ -597,7 +604,8 @@ def _is_place_phrase(doc: Doc, i: int, ms: Mentions) -> bool:
 def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a rendu (une) visite (de courtoisie) à Y': the subject met the person after the preposition;
     a visit to a country or a city is no meeting."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
     if visit_noun is None:
         return None
@@ -612,7 +620,8 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
 @handler("received_visit")
 def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a reçu la visite (officielle) du président Y': the subject met the visitor."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS and c.dep_ == "obj"), None)
     if visit_noun is None:
         return None
@@ -637,7 +646,8 @@ def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | 
 def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
     """'La rencontre de X avec Y a duré trois heures', 'sa rencontre avec Y' (the person 'sa' refers to):
     the meeting noun names both sides itself, wherever it stands in the clause."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     lower, orth = scan.lower(doc), scan.orth(doc)
     end = min(sent_of(noun).end, noun.i + 12)
     avec = next((j for j in range(noun.i + 1, end) if lower[j] == "avec"), None)
@@ -705,7 +715,8 @@ def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[str]:
 def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
     """'La réunion s'est tenue en présence de X, Y et Z': they met each other, and whoever took part in
     the meeting ('le ministre a participé à une réunion, qui s'est tenue en présence de …')."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     head = noun.head
     meeting = _meeting_noun_of(head)
     if meeting is None and head.pos_ in ("VERB", "AUX"):
@@ -722,7 +733,8 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
 @handler("noun_relative")
 def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
     """'les entretiens qu'il a eus avec X': the subject of the relative clause talked with X."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     verb = next((c for c in noun.children if c.dep_ == "acl:relcl"), None)
     if verb is None:
         return None
@@ -738,7 +750,8 @@ def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
 def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a rencontré, lors d'une réunion à Bruxelles, Y et Z': the object list after an adjunct set
     off by commas. When the adjunct names a multilateral meeting, everyone listed met."""
-    doc, ms, refs, indirect = ctx.doc, ctx.ms, ctx.refs, []
+    doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
+    indirect: list[str] = []
     orth, lower, lemma = scan.orth(doc), scan.lower(doc), scan.lemma(doc)
     end = min(sent_of(verb).end, verb.i + 25)
     close = next((j for j in range(verb.i + 2, end) if orth[j] == ","), None)

@@ -150,7 +150,8 @@ def by_id(pattern_id: str) -> Pattern:
     raise KeyError(pattern_id)
 
 
-Handler = Callable[..., list]
+# A handler returns the facts it found (a list, maybe empty: the pattern applied), or None: not applicable.
+Handler = Callable[..., list | None]
 _HANDLERS: dict[str, Handler] = {}
 
 

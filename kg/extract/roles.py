@@ -126,7 +126,7 @@ def _possessor(doc: Doc, s: int, ms: Mentions) -> str | None:
     plural = scan.lower(doc)[s - 1].startswith("leur")
     for c in head.children:
         if c.dep_ in ("nsubj", "nsubj:pass") and c.i < s \
-                and plural == (c.morph.get("Number") == ["Plur"] or any(g.dep_ == "conj" for g in c.children)):
+                and plural == (c.morph.get("Number", []) == ["Plur"] or any(g.dep_ == "conj" for g in c.children)):
             m = ms.by_token.get(c.i)
             if m is not None and ms.type_of(m.key) in (STATE, ORGANIZATION):
                 return m.key
@@ -273,7 +273,8 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
 
 def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
     """Who a "de …" complement names: a person if there is one, else states and organizations."""
-    keys, named = [], []
+    keys: list[str] = []
+    named: list[str] = []
     for k in range(i, j):
         m = ms.by_token.get(k)
         if m is not None and ms.type_of(m.key) is not PLACE:
@@ -417,20 +418,20 @@ def _first_token(doc: Doc, i: int, ms: Mentions) -> int:
 def represented_by(ctx: Context, verb: Token, rule: Pattern):
     """'Les États-Unis seront représentés par X (et Y)': the first one named represents the subject."""
     doc, ms = ctx.doc, ctx.ms
-    if not (verb.morph.get("Voice") == ["Pass"] or any(c.dep_ == "aux:pass" for c in verb.children)):
+    if not (verb.morph.get("Voice", []) == ["Pass"] or any(c.dep_ == "aux:pass" for c in verb.children)):
         return None
-    subjects = []
+    named: list[str | None] = []
     for c in verb.children:
         if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
             use = ctx.state["titles"].get(c.i)
-            subjects += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
-    subjects = [s for s in subjects if s and ms.type_of(s) in (STATE, ORGANIZATION)]
+            named += [ms.key_of(c)] if use is None else ([] if use.holder else use.principals)
+    subjects = [s for s in named if s and ms.type_of(s) in (STATE, ORGANIZATION)]
     if not subjects or verb.i + 1 >= len(doc) or scan.lower(doc)[verb.i + 1] != "par":
         return None
     ev = evidence(doc, verb.i, rule)
     found = [Mandate(key, subjects[0], "représentant", ev)
              for key in _persons_listed(ctx, verb.i + 2, sent_at(doc, verb.i).end,
-                                        first_only=rule.args.get("first_only"))]
+                                        first_only=bool(rule.args.get("first_only")))]
     return found or None
 
 
@@ -519,7 +520,7 @@ def represent_own(ctx: Context, verb: Token, rule: Pattern):
         complements = {k for u in ctx.state["titles"].values() for k in u.complement}
         persons = [p for p in persons if not any(ms.by_token.get(j) and ms.by_token[j].key == p for j in complements)]
     else:
-        persons = [k for c in verb.children if c.dep_ == "nsubj" and (k := _person_at(ms, c.i))]
+        persons = [key for c in verb.children if c.dep_ == "nsubj" and (key := _person_at(ms, c.i))]
     ev = evidence(doc, verb.i, rule)
     found = [Mandate(p, state, "représentant", ev) for p in reversed(persons) if (state := _state_of(ctx, p))]
     return found or None

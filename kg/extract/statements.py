@@ -137,7 +137,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
         subjects = _controller(verb) or _after_infinitive_clause(verb) or _gerund_subject(verb)
     keys: list[str] = []
     for subj in map(_clitic_of, subjects):
-        if "Rel" in subj.morph.get("PronType") and head.dep_ == "acl:relcl":
+        if "Rel" in subj.morph.get("PronType", []) and head.dep_ == "acl:relcl":
             # "son homologue, qui a jugé que …": the antecedent speaks, when it is a person
             named = [k for k in refs.group(head.head, indirect=indirect, unnamed_as_group=False)
                      if ms.type_of(k) is PERSON]
@@ -159,13 +159,13 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
                 k in refs.of(c) and c.right_edge.i + 1 < len(doc) and doc[c.right_edge.i + 1].pos_ in ("AUX", "VERB")
                 for c in conjuncts)]
         # "le ministre X et le délégué Y": the names in apposition to each conjunct
-        named += [ms.key_of(a) for c in conjuncts if c.i not in ms.by_token for a in _named_in_apposition(c, ms)[:1]
-                  if ms.key_of(a) not in named]
+        named += [key for c in conjuncts if c.i not in ms.by_token for a in _named_in_apposition(c, ms)[:1]
+                  if (key := ms.key_of(a)) and key not in named]
         if not any(ms.type_of(k) is PERSON for k in named):
             # "plusieurs responsables russes, dont Piotr Sidorenko", "des experts, tels que Marie Dupont"
             span = range(min(subj.left_edge.i, subj.i), max(subj.right_edge.i + 1, head.i if head.i > subj.i else 0))
-            inside = [ms.key_of(verb.doc[i]) for i in span
-                      if i not in refs.complement and i not in refs.sources and ms.key_of(verb.doc[i])]
+            inside = [key for i in span
+                      if i not in refs.complement and i not in refs.sources and (key := ms.key_of(verb.doc[i]))]
             named = [k for k in dict.fromkeys(inside) if ms.type_of(k) is PERSON] or named
         keys += [k for k in named if k not in keys]
     keys = [k for k in keys if ms.type_of(k) is not PLACE]
@@ -177,8 +177,8 @@ def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[str] | No
     """'le gouvernement Varenko': the states whose leader is named right after the noun (none if unknown);
     None when no person is named there."""
     doc = subj.doc
-    person = next((ms.key_of(doc[i]) for i in range(subj.i + 1, min(subj.i + 4, len(doc)))
-                   if ms.key_of(doc[i]) and ms.type_of(ms.key_of(doc[i])) is PERSON), None)
+    person = next((key for i in range(subj.i + 1, min(subj.i + 4, len(doc)))
+                   if (key := ms.key_of(doc[i])) and ms.type_of(key) is PERSON), None)
     if person is None or subj.i + 1 >= len(doc) or ms.key_of(doc[subj.i + 1]) != person:
         return None
     states = {p for (_, principals), holders in refs.holders_by_title.items() if any(h == person for _, h in holders)
@@ -215,9 +215,9 @@ def _active_subject(subj: Token) -> bool:
 def _controller(verb: Token) -> list[Token]:
     """'l'occasion pour X de réitérer …', 'le moment pour X de dire …': X is the subject of the infinitive."""
     noun = verb.head
-    if verb.dep_ != "acl" or "Inf" not in verb.morph.get("VerbForm") or noun.lemma_ not in _CONTROL_NOUNS:
+    if verb.dep_ != "acl" or "Inf" not in verb.morph.get("VerbForm", []) or noun.lemma_ not in _CONTROL_NOUNS:
         # the parser also hangs the infinitive on X itself: "l'occasion pour [le président X] de réitérer"
-        if verb.dep_ == "acl" and "Inf" in verb.morph.get("VerbForm") and noun.head.lemma_ in _CONTROL_NOUNS \
+        if verb.dep_ == "acl" and "Inf" in verb.morph.get("VerbForm", []) and noun.head.lemma_ in _CONTROL_NOUNS \
                 and any(c.lower_ == "pour" for c in noun.children):
             return [noun]
         return []
@@ -239,9 +239,9 @@ def _after_infinitive_clause(verb: Token) -> list[Token]:
     doc = verb.doc
     lower = scan.lower(doc)
     k = verb.i - 1
-    while k >= 0 and doc[k].pos_ == "AUX" and "Inf" in doc[k].morph.get("VerbForm"):
+    while k >= 0 and doc[k].pos_ == "AUX" and "Inf" in doc[k].morph.get("VerbForm", []):
         k -= 1
-    if k < 0 or lower[k] not in ("après", "avant", "sans", "en") or "Fin" in verb.morph.get("VerbForm"):
+    if k < 0 or lower[k] not in ("après", "avant", "sans", "en") or "Fin" in verb.morph.get("VerbForm", []):
         return []
     if lower[k] == "avant" and not (k + 1 < verb.i and lower[k + 1] in ("de", "d'")):
         return []
@@ -556,7 +556,9 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     sent = sent_of(tok)
     orth, lower = scan.orth(doc), scan.lower(doc)
     start = tok.i
-    j, keys, indirect, by_title = prep, [], [], False
+    j, by_title = prep, False
+    keys: list[str] = []
+    indirect: list[str] = []
     while j < sent.end and orth[j] not in (",", ".", ";", ":"):
         if not keys:
             keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]

@@ -267,11 +267,12 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
             kind, speaker, content = "answer", (guests[0] if guests else None), start_char + m.end()
             current = speaker
         elif m := _SECTION_RE.match(text):
-            who = _named_in_text(ms, m.group("who")) or _persons_in(ms, i, j)
-            kind, speaker = "section", (who[0] if who else None)
+            named = _named_in_text(ms, m.group("who")) or _persons_in(ms, i, j)
+            kind, speaker = "section", (named[0] if named else None)
             current = speaker
         elif label := _label(text):
-            end_char = start_char + _LABEL_RE.match(text).end()
+            label_match = _LABEL_RE.match(text)
+            end_char = start_char + (label_match.end() if label_match else 0)
             label_end = bisect_right(idx, end_char - 1)
             who = _label_speaker(ms, doc, i, label_end, label, guests)
             if guests and who not in guests:
@@ -294,7 +295,10 @@ def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[str, int]], rul
     """The statements of a speaker's turn: each sentence that claims something (not a question, not a
     greeting or thanks formula, not a verbless fragment), unless a statement of that speaker was found
     in the sentence already."""
-    out, i = [], turn.start
+    out: list[Statement] = []
+    if turn.speaker is None:
+        return out
+    i = turn.start
     text = scan.doc_text(doc)
     lower, orth = scan.lower(doc), scan.orth(doc)
     while i < turn.end:
@@ -356,7 +360,7 @@ def heading_meeting(ctx: Context, tok: Token, rule: Pattern, *, transcript_only:
     heading_end = found.heading_end if found else (lines[0][1] if lines else 0)
     if tok.i >= heading_end:
         return None
-    persons = list(found.heading_persons) if found else heading_persons(ctx.ms, lines)[0]
+    persons = list(found.heading_persons) if found else heading_persons(ctx.ms, lines or [])[0]
     pairs = meetings.pairs_within(persons)
     return meetings.found_meetings(ctx, tok, pairs, rule, []) if pairs else []
 
@@ -396,7 +400,7 @@ def second_person_meeting(ctx: Context, verb: Token, rule: Pattern, *, counterpa
     """'Q - Vous y avez rencontré X': in an interviewer's question, "vous" is the guest."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(verb.i) if found else None
-    if turn is None or turn.kind != "question" or not found.heading_persons or _is_passive(verb) \
+    if found is None or turn is None or turn.kind != "question" or not found.heading_persons or _is_passive(verb) \
             or not _first_person_verb(verb, _SECOND_PERSON):
         return None
     return _speaker_meets(ctx, verb, [found.heading_persons[0]], rule, counterpart)
@@ -450,7 +454,7 @@ def meta_meeting(ctx: Context, noun: Token, rule: Pattern):
     line of a transcript is a meeting of its speaker."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(noun.i) if found else None
-    if turn is None or turn.kind != "meta" or not found.heading_persons:
+    if found is None or turn is None or turn.kind != "meta" or not found.heading_persons:
         return None
     doc = ctx.doc
     avec = next((k for k in range(noun.i + 1, min(noun.i + 3, len(doc))) if doc[k].lower_ == "avec"), None)

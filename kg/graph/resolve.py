@@ -54,7 +54,8 @@ def _block(surname: str) -> str:
 
 def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, str], int]:
     """Cluster person entities; returns (doc_id, key) -> cluster number."""
-    full, surname_only = [], []
+    full: list[tuple] = []
+    surname_only: list[tuple] = []
     for doc_id, ent in people:
         first, surname = _person_names(ent)
         (full if first else surname_only).append((doc_id, ent, first, surname))
