@@ -184,7 +184,7 @@ class BuildState:
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"{self._doc_path(article.content_hash)}: unreadable cache entry: {err}") from err
         if (result.article.text, result.article.body) != (article.text, article.body):
-            return None  # the same bytes read differently (ingest changed): analyse again
+            return None  # the same bytes read differently (input handling changed): analyse again
         return dataclasses.replace(result, article=article)
 
     def store(self, result: DocResult) -> None:

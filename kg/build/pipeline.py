@@ -23,7 +23,7 @@ from kg.extract import extract
 from kg.extract import nlp as nlp_mod
 from kg.graph.mapping import Triples, graph_of, to_triples
 from kg.graph.resolve import Corpus, resolve
-from kg.input.ingest import iter_articles
+from kg.input.articles import iter_articles
 from kg.lang import lexicon
 from kg.progress import Stopwatch
 from kg.records import Article, DocResult

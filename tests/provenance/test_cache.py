@@ -14,7 +14,7 @@ from kg.build.cache import STATE_FILE, BuildState, cache_key, extractor_files, e
 from kg.build.codec import from_json, to_json
 from kg.build.pipeline import corpus_of
 from kg.graph.mapping import to_graph
-from kg.input.ingest import iter_articles
+from kg.input.articles import iter_articles
 
 
 class RecordingAnalyzer:
