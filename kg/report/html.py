@@ -17,8 +17,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.graph.vocab import RESOURCE_BASE
-from kg.packaged import template_file
-from kg.report.stats import format_stats, graph_stats, sparql
+from kg.packaged import report_query, template_file
+from kg.report.stats import format_stats, graph_stats
 
 VIS_VERSION = "9.1.2"
 
@@ -51,7 +51,7 @@ def short_id(iri: str) -> str:
 
 
 def _rows(g: Graph, name: str) -> list[dict[str, str]]:
-    res = g.query(sparql(name))
+    res = g.query(report_query(name))
     names = [str(v) for v in res.vars]
     return [{k: str(v) for k, v in zip(names, row) if v is not None} for row in res]
 

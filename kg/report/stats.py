@@ -9,7 +9,7 @@ from rdflib import RDF, XSD, Graph, URIRef
 
 from kg.graph.mapping import Triples
 from kg.graph.vocab import DIP
-from kg.packaged import template_file
+from kg.packaged import report_query
 
 ENTITY_CLASSES = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
 # Row label in the summary -> (query, key): class counts come from stats_classes.rq, the rest from
@@ -23,15 +23,6 @@ FACT_ROWS = {
     "positions": DIP.Position,
     "mandates": DIP.Mandate,
 }
-
-
-def sparql(name: str) -> str:
-    """The text of the packaged SPARQL query ``name`` (kg/report/templates/sparql/<name>.rq)."""
-    path = template_file("sparql", f"{name}.rq")
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such packaged query") from None
 
 
 @dataclass(frozen=True)
@@ -53,8 +44,8 @@ def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats
     should hold, are counted as the same queries would in one pass over their sorted lines.
     """
     if isinstance(g, Graph):
-        by_class = {URIRef(str(row[0])): int(row[1]) for row in g.query(sparql("stats_classes"))}
-        by_relation = {str(row[0]): int(row[1]) for row in g.query(sparql("stats_relations"))}
+        by_class = {URIRef(str(row[0])): int(row[1]) for row in g.query(report_query("stats_classes"))}
+        by_relation = {str(row[0]): int(row[1]) for row in g.query(report_query("stats_relations"))}
     else:
         by_class, by_relation = _tally(g)
     facts = {}
