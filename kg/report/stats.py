@@ -40,8 +40,11 @@ class GraphStats:
 def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats:
     """Count articles, entities by type, facts by relation and evidence in ``g``.
 
-    A graph is counted with SPARQL; the builder's triples, which may be far bigger than memory
-    should hold, are counted as the same queries would in one pass over their sorted lines.
+    A graph is counted with stats_classes.rq and stats_relations.rq. The builder's triples are
+    counted by ``_tally``, in one pass over their sorted lines, as those queries would count them:
+    the triples of a big build live in run files on disk, and loading them into a graph or a store
+    only to count them would take the memory (or the second copy on disk) the spilling avoids.
+    tests/report/test_stats.py checks that both paths agree.
     """
     if isinstance(g, Graph):
         by_class = {URIRef(str(row[0])): int(row[1]) for row in g.query(report_query("stats_classes"))}
