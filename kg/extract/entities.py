@@ -25,8 +25,8 @@ from kg.records import Entity, EntityType, Mention
 # Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
 
-# EntityType members as module constants: on Python 3.11 each ``EntityType.X`` goes through
-# EnumType.__getattr__ (~0.2 µs), and the rules compare types in their inner loops.
+# EntityType members as module constants: the rules compare types in their inner loops, and a module
+# constant is read without the enum class's attribute lookup.
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _DE = lexicon.words("de_forms")

@@ -49,7 +49,7 @@ class Keep(Enum):
     GREATEST = "greatest"
 
 
-# Lines held in memory before they are sorted into a run file: about 50 MB.
+# Lines held in memory before they are sorted into a run file: what bounds the builder's memory.
 SPILL_LINES = 200_000
 # The properties of a fact with one value although several articles report it: the words of a
 # statement (any one spelling of them), whether any article quoted them, the best confidence
