@@ -10,10 +10,42 @@ from enum import Enum
 
 
 class EntityType(str, Enum):
+    """The type of an entity; its value is the local name of its class in the ontology (dip:Person)."""
+
     PERSON = "Person"
     STATE = "State"
     ORGANIZATION = "Organization"
     PLACE = "Place"
+
+    @property
+    def info(self) -> EntityTypeInfo:
+        """What the later stages need to know of this type (``ENTITY_TYPES``)."""
+        return ENTITY_TYPES[self]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityTypeInfo:
+    """One row of the per-type table: how each stage shows or names entities of a type."""
+
+    iri_path: str  # entity IRIs are id/<iri_path>/<slug>
+    agent: bool  # can act, speak and meet (a dip:Agent); places cannot
+    shape: str  # the shape of its nodes in the report's network (vis-network)
+
+
+# The one per-type table, in the order summaries list the types.
+ENTITY_TYPES: dict[EntityType, EntityTypeInfo] = {
+    EntityType.PERSON: EntityTypeInfo(iri_path="person", agent=True, shape="dot"),
+    EntityType.STATE: EntityTypeInfo(iri_path="state", agent=True, shape="diamond"),
+    EntityType.ORGANIZATION: EntityTypeInfo(iri_path="org", agent=True, shape="triangle"),
+    EntityType.PLACE: EntityTypeInfo(iri_path="place", agent=False, shape="square"),
+}
+
+
+class MentionKind(str, Enum):
+    """How a mention refers to its entity."""
+
+    NAME = "name"  # "Jean Dupont", "la Kalvanie"
+    DEMONYM = "demonym"  # a nationality adjective or noun standing for its State: "kalvanien"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +65,13 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A span of the article that refers to an entity (by name, demonym, pronoun or description)."""
+    """A span of the article that refers to an entity (by a name or a demonym)."""
 
     start: int
     end: int
     text: str
     key: str  # entity key within the article
-    kind: str = "name"  # name | demonym | pronoun | description
+    kind: MentionKind = MentionKind.NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
 from kg.lang.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
 from kg.lang.names import fold as _fold
-from kg.records import Entity, EntityType, Mention
+from kg.records import Entity, EntityType, Mention, MentionKind
 
 # Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
@@ -64,10 +64,10 @@ class Mentions:
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
 
-    def add(self, span: Span, key: str, draft: _Draft, kind: str = "name") -> None:
+    def add(self, span: Span, key: str, draft: _Draft, kind: MentionKind = MentionKind.NAME) -> None:
         known = self.drafts.setdefault(key, draft)
         text = scan.text(span)
-        if kind == "name" and text not in known.names:
+        if kind is MentionKind.NAME and text not in known.names:
             known.names.append(text)
         m = Mention(span.start_char, span.end_char, text, key, kind)
         self.mentions.append(m)
@@ -174,7 +174,7 @@ class EntityFinder:
             if i not in taken:
                 cid = self.demonyms[lower[i]]
                 state = _Draft(STATE, [self.lex.countries[cid].name], lexicon_id=cid)
-                ms.add(doc[i:i + 1], _state_key(cid), state, "demonym")
+                ms.add(doc[i:i + 1], _state_key(cid), state, MentionKind.DEMONYM)
         return ms
 
     def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:

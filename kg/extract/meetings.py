@@ -20,11 +20,11 @@ from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
-from kg.extract.roles import TitleUse
+from kg.extract.titles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.lang import lexicon
 from kg.lang.dates import french_date
-from kg.records import Meeting
+from kg.records import Meeting, MentionKind
 
 _CLAUSE_STOP = lexicon.words("clause_stops")
 _PLANNING_WORDS = lexicon.words("planning_words")
@@ -320,7 +320,7 @@ def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str
     while todo:
         t = todo.pop()
         m = ms.by_token.get(t.i)
-        if t.i in seen or m is None or m.kind != "demonym" or ms.type_of(m.key) is not STATE:
+        if t.i in seen or m is None or m.kind is not MentionKind.DEMONYM or ms.type_of(m.key) is not STATE:
             continue
         seen.add(t.i)
         if m.key not in states:
@@ -419,7 +419,7 @@ def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *
                                 or pos[i] in ("DET", "ADJ")):
             break
         m = ms.by_token.get(i)
-        bare_adjective = m is not None and m.kind == "demonym" and pos[i] == "ADJ"
+        bare_adjective = m is not None and m.kind is MentionKind.DEMONYM and pos[i] == "ADJ"
         at_place = _after_location_prep(doc, i) and not (persons_after_preps and ms.type_of(m.key) is PERSON) \
             if m is not None else False
         if m is not None and m.start == doc[i].idx and (at_place or i != first and _complement_of_thing(doc, i, refs)):
@@ -597,7 +597,7 @@ def _is_place_phrase(doc: Doc, i: int, ms: Mentions) -> bool:
     while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, PLACE)
+    return m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) in (STATE, PLACE)
 
 
 @handler("visit")

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
-from kg.extract.roles import TitleUse
+from kg.extract.titles import TitleKind, TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
 from kg.lang import lexicon
@@ -66,18 +66,18 @@ class Referents:
     def _of_title(self, use: TitleUse, indirect: list | None, unnamed_as_group: bool) -> list[str]:
         if use.holder:
             return [use.holder]
-        if use.kind in ("envoy", "position") and not use.plural:
+        if use.kind in (TitleKind.ENVOY, TitleKind.POSITION) and not use.plural:
             key = self.description(use)
             if key:
                 if indirect is not None:
                     indirect.append(key)
                 return [key]
-        if use.plural and use.kind in ("envoy", "position", "group") and (keys := self.plural_description(use)):
+        if use.plural and use.kind in (TitleKind.ENVOY, TitleKind.POSITION, TitleKind.GROUP) and (keys := self.plural_description(use)):
             if indirect is not None:
                 indirect.extend(keys)
             return keys
         # Plural, or (when asked) an unnamed person: the state or organization they act for.
-        if not (use.plural or use.kind == "group" or unnamed_as_group):
+        if not (use.plural or use.kind is TitleKind.GROUP or unnamed_as_group):
             return []
         return [p for p in use.principals if self.ms.type_of(p) is not PERSON]
 
@@ -186,7 +186,7 @@ class Referents:
         if m is not None and self.ms.type_of(m.key) is PERSON:
             return m.key
         use = self.title_head.get(i)
-        if use is None or use.kind not in ("envoy", "position"):
+        if use is None or use.kind not in (TitleKind.ENVOY, TitleKind.POSITION):
             return None
         return use.holder or (None if use.plural else self.description(use))
 
@@ -250,13 +250,13 @@ def _base_of(use: TitleUse) -> str:
     """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire"), and so is
     every head of state ("le dirigeant russe" = "le président russe") and every foreign minister ("le chef
     de la diplomatie" = "le ministre des Affaires étrangères")."""
-    if use.kind == "envoy":
+    if use.kind is TitleKind.ENVOY:
         return "envoy"
     title = fold(use.title)  # the whole title, or a one-word class its head names ("président de la Chine")
     return _CLASSES.get(title) or _CLASSES.get(title.split()[0]) or _base(use.title.split()[0])
 
 
-_TITLES = lexicon.load().titles
+_TITLES = {title: TitleKind(kind) for title, kind in lexicon.load().titles.items()}
 
 
 def _singular(use: TitleUse) -> str | None:
@@ -267,7 +267,7 @@ def _singular(use: TitleUse) -> str | None:
     kind = _TITLES.get(" ".join([head, *words[1:]])) or _TITLES.get(head)
     if kind is None:
         return None
-    if kind == "envoy":
+    if kind is TitleKind.ENVOY:
         return "envoy"
     return _CLASSES.get(fold(head)) or _base(head)
 
@@ -279,7 +279,7 @@ def _exact_of(use: TitleUse) -> str:
 
 def _head_base(use: TitleUse) -> str:
     """The base of a title's head word alone: "secrétaire" of "secrétaire d'État"."""
-    return "envoy" if use.kind == "envoy" else _base(use.title.split()[0])
+    return "envoy" if use.kind is TitleKind.ENVOY else _base(use.title.split()[0])
 
 
 def _base(title: str) -> str:

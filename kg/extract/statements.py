@@ -19,7 +19,7 @@ from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.sents import sent_at, sent_of, sents_up_to
 from kg.extract.sources import source_start
 from kg.lang import lexicon
-from kg.records import Statement
+from kg.records import MentionKind, Statement
 
 _OPEN, _CLOSE = {"«": "»", '"': '"', "“": "”"}, {"»", '"', "”"}
 # Words between a reporting verb and what it reports: "a ajouté toutefois que", "a-t-il dit lundi : …"
@@ -197,7 +197,7 @@ def _clitic_of(subj: Token) -> Token:
 def _named_in_apposition(tok: Token, ms: Mentions) -> list[Token]:
     """The person names in apposition to a phrase ("le conseiller de X, Piotr Sidorenko")."""
     return [c for c in tok.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
-            and m.kind == "name" and ms.type_of(m.key) is PERSON]
+            and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON]
 
 
 def _active_subject(subj: Token) -> bool:
@@ -564,7 +564,7 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
             keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]
             by_title = j in refs.title_at
         elif by_title and not any(ms.type_of(k) is PERSON for k in keys) and (m := ms.by_token.get(j)) is not None \
-                and m.kind == "name" and ms.type_of(m.key) is PERSON:
+                and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON:
             keys = [m.key]  # "pour le président de la Commission Jan Kowal": the holder named after the title
         j += 1
     if not keys:

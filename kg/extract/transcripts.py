@@ -25,7 +25,7 @@ from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.statements import quotes
 from kg.lang import lexicon
-from kg.records import Meeting, Statement
+from kg.records import Meeting, MentionKind, Statement
 
 _HEADINGS = sorted(lexicon.words("transcript_headings"), key=len, reverse=True)
 _HEADING_RE = re.compile(r"^\s*(?:{})\b".format("|".join(map(re.escape, _HEADINGS))), re.IGNORECASE)
@@ -113,7 +113,7 @@ def _persons_in(ms: Mentions, i: int, j: int) -> list[str]:
     found = []
     for k in range(i, j):
         m = ms.by_token.get(k)
-        if m is not None and ms.type_of(m.key) is PERSON and m.kind == "name" and m.key not in found:
+        if m is not None and ms.type_of(m.key) is PERSON and m.kind is MentionKind.NAME and m.key not in found:
             found.append(m.key)
     return found
 
@@ -195,7 +195,7 @@ def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: l
     while last > i and not doc[last].text.strip(" :"):
         last -= 1
     m = ms.by_token.get(last)
-    if m is not None and ms.type_of(m.key) is PERSON and m.kind == "name":
+    if m is not None and ms.type_of(m.key) is PERSON and m.kind is MentionKind.NAME:
         return m.key
     role_only = fold(label.split()[0]) in _ROLE_DETERMINERS
     return guests[0] if role_only and len(guests) == 1 else None

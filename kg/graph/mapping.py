@@ -28,9 +28,9 @@ from kg.graph import iri
 from kg.graph.resolve import Corpus
 from kg.graph.vocab import DIP, ID
 from kg.lang.names import fold
-from kg.records import Article, Evidence, Mandate, Meeting, Position, Statement
+from kg.records import Article, EntityType, Evidence, Mandate, Meeting, Position, Statement
 
-_CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
+_CLASS = {t.value: DIP[t.value] for t in EntityType}
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
 PREFIXES = {"dip": DIP._NS, "skos": SKOS._NS, "id": ID}
 # Looked up once: rdflib checks every attribute access on its namespaces (RDF.type, XSD.date...).

@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from kg.graph.vocab import RESOURCE_BASE
 from kg.packaged import report_query, template_file
+from kg.records import EntityType
 from kg.report.stats import format_stats, graph_stats
 
 VIS_VERSION = "9.1.2"
@@ -30,8 +31,8 @@ class FactKind(str, Enum):
     STATEMENT = "statement"
 
 
-AGENT_TYPES = ("Person", "State", "Organization")
-_SHAPE = {"Person": "dot", "State": "diamond", "Organization": "triangle", "Place": "square"}
+AGENT_TYPES = tuple(t.value for t in EntityType if t.info.agent)
+_SHAPE = {t.value: t.info.shape for t in EntityType}
 NO_STATE = "(no state)"
 
 

@@ -10,8 +10,9 @@ from rdflib import RDF, XSD, Graph, URIRef
 from kg.graph.mapping import Triples
 from kg.graph.vocab import DIP
 from kg.packaged import report_query
+from kg.records import EntityType
 
-ENTITY_CLASSES = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
+ENTITY_CLASSES = {t.value: DIP[t.value] for t in EntityType}
 # Row label in the summary -> (query, key): class counts come from stats_classes.rq, the rest from
 # stats_relations.rq; the order is the order printed.
 FACT_ROWS = {
