@@ -1,7 +1,7 @@
 """Plain records passed between the stages: extractors return them, mapping.py turns them into RDF.
 
-Entity references inside facts are entity *keys*: unique within one article (``DocResult``);
-resolve.py maps them to corpus-wide entities.
+Entity references inside facts are entity *keys* (``EntityKey``): unique within one article
+(``DocResult``); resolve.py maps them to corpus-wide entities.
 """
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ ENTITY_TYPES: dict[EntityType, EntityTypeInfo] = {
 }
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class EntityKey:
+    """An entity's key within one article: its type and an id unique among the keys of that type there
+    (a lexicon id, "RU"; a folded name, "conseil de securite"; a number for persons, "1")."""
+
+    type: EntityType
+    id: str
+
+
 class MentionKind(str, Enum):
     """How a mention refers to its entity."""
 
@@ -70,7 +79,7 @@ class Mention:
     start: int
     end: int
     text: str
-    key: str  # entity key within the article
+    key: EntityKey
     kind: MentionKind = MentionKind.NAME
 
 
@@ -78,11 +87,11 @@ class Mention:
 class Entity:
     """An entity as seen in one article: its key, type and every surface form used there."""
 
-    key: str
+    key: EntityKey
     type: EntityType
     names: tuple[str, ...]  # surface forms, the most complete first
     lexicon_id: str | None = None  # id in the general lexicons (states, organizations), when known
-    part_of: str | None = None  # key of the State an organization belongs to
+    part_of: EntityKey | None = None  # the State an organization belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +107,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    speaker: str
+    speaker: EntityKey
     content: str
     quoted: bool
     evidence: Evidence
@@ -106,27 +115,27 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    participants: tuple[str, ...]  # entity keys, at least two, sorted
+    participants: tuple[EntityKey, ...]  # at least two, sorted
     planned: bool
     evidence: Evidence
-    place: str | None = None
+    place: EntityKey | None = None
     date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Mandate:
-    envoy: str
-    principal: str
+    envoy: EntityKey
+    principal: EntityKey
     title: str
     evidence: Evidence
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    holder: str
+    holder: EntityKey
     title: str
     evidence: Evidence
-    org: str | None = None
+    org: EntityKey | None = None
 
 
 Fact = Statement | Meeting | Mandate | Position

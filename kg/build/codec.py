@@ -10,7 +10,7 @@ from kg import records
 
 # Record classes by name, for decoding; facts are a union, so every record carries its class name.
 _RECORDS = {cls.__name__: cls for cls in (
-    records.Article, records.Mention, records.Entity, records.Evidence, records.Statement,
+    records.Article, records.EntityKey, records.Mention, records.Entity, records.Evidence, records.Statement,
     records.Meeting, records.Mandate, records.Position, records.DocResult)}
 _TAG = "@record"
 

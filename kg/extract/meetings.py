@@ -24,7 +24,7 @@ from kg.extract.titles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.lang import lexicon
 from kg.lang.dates import french_date
-from kg.records import Meeting, MentionKind
+from kg.records import EntityKey, Meeting, MentionKind
 
 _CLAUSE_STOP = lexicon.words("clause_stops")
 _PLANNING_WORDS = lexicon.words("planning_words")
@@ -86,7 +86,7 @@ def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str =
     return found_meetings(ctx, verb, pairs_across(subjects, others), rule, indirect)
 
 
-def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: list) -> list[str]:
+def _clitic_object(verb: Token, subjects: list[EntityKey], refs: Referents, indirect: list) -> list[EntityKey]:
     """'X est arrivé à Paris. Le président l'a reçu': an object clitic stands for the persons the sentence
     before is about (the subject of its main verb), other than the subject of this verb."""
     clitic = next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "PRON" and c.lower_ in _CLITICS), None)
@@ -121,7 +121,7 @@ def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting
 def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'Le sommet a réuni X et Y': the people brought together met each other, and whoever took part in
     the meeting ('Z a participé à une réunion réunissant X et Y')."""
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = agents(span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     meeting = _meeting_noun_of(verb.head) if verb.dep_.startswith("acl") else None
     hosts = agents(_attendees(meeting, ctx.refs, indirect), ctx.ms) if meeting is not None else []
@@ -215,15 +215,15 @@ def _adjunct_governor(noun: Token) -> Token | None:
     return governor if governor is not None and _passive_agent(governor) is not None else None
 
 
-def agents(keys: list[str], ms: Mentions) -> list[str]:
+def agents(keys: list[EntityKey], ms: Mentions) -> list[EntityKey]:
     return [k for k in keys if ms.type_of(k) is not PLACE]
 
 
-def pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+def pairs_across(a: list[EntityKey], b: list[EntityKey]) -> list[tuple[EntityKey, EntityKey]]:
     return sorted({(min(x, y), max(x, y)) for x in a for y in b if x != y})
 
 
-def pairs_within(keys: list[str]) -> list[tuple[str, str]]:
+def pairs_within(keys: list[EntityKey]) -> list[tuple[EntityKey, EntityKey]]:
     return sorted({(min(x, y), max(x, y)) for x, y in combinations(dict.fromkeys(keys), 2)})
 
 
@@ -231,7 +231,7 @@ def _is_reciprocal(verb: Token) -> bool:
     return any(c.lower_ in ("se", "s'") for c in verb.children)
 
 
-def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
+def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """The subject of a verb; an infinitive, a present participle or a coordinated verb shares its head's."""
     head = verb
     for _ in range(3):
@@ -252,7 +252,7 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     return _name_before(verb, refs)
 
 
-def _name_before(verb: Token, refs: Referents) -> list[str]:
+def _name_before(verb: Token, refs: Referents) -> list[EntityKey]:
     """'Lors de sa rencontre avec Y, X a déclaré …': a finite verb left without a subject because the parser
     hung the name before it on the fronted adjunct; the person named right before it after a comma."""
     if verb.dep_ != "ROOT":
@@ -277,7 +277,7 @@ def _antecedent(subj: Token) -> Token:
     return subj
 
 
-def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[str]:
+def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """What a subject refers to; a relative 'qui' whose parsed antecedent names no one ('X, ministre
     délégué pour la coopération qui a été reçu par Y'): the person named last before it in the sentence."""
     keys = _group_of(_antecedent(subj), refs, indirect)
@@ -292,7 +292,7 @@ def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[str]:
     return []
 
 
-def _group_of(tok: Token, refs: Referents, indirect: list) -> list[str]:
+def _group_of(tok: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """refs.group of a subject, with what the parser hung on its name: 'M. Paul Martin' (the honorific made
     the head), 'le président X et le chancelier Y' (the second title coordinated with the first name)."""
     keys = refs.group(tok, indirect=indirect)
@@ -303,14 +303,14 @@ def _group_of(tok: Token, refs: Referents, indirect: list) -> list[str]:
     return keys
 
 
-def _office_of(refs: Referents, key: str, before: int) -> TitleUse | None:
+def _office_of(refs: Referents, key: EntityKey, before: int) -> TitleUse | None:
     """The title phrase naming ``key`` as its holder (the latest before token ``before``, else the first)."""
     uses = sorted({id(u): u for u in refs.title_at.values() if u.holder == key}.values(), key=lambda u: u.start)
     earlier = [u for u in uses if u.start < before]
     return earlier[-1] if earlier else (uses[0] if uses else None)
 
 
-def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str], set[int]]:
+def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[EntityKey], set[int]]:
     """The states of a title and the demonyms coordinated with its own ('homologues espagnol, italien
     et polonais'), with the tokens of those demonyms."""
     states = [p for p in use.principals if ms.type_of(p) is STATE]
@@ -330,7 +330,7 @@ def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str
     return states, seen
 
 
-def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, peers: list[str]):
+def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, peers: list[EntityKey]):
     """'ses homologues espagnol et italien' (the subject's office), 'les ministres français et allemands
     des Affaires étrangères': for each state, the holder of that office for it in the article, else the
     state. None when the phrase is not such a title."""
@@ -360,7 +360,7 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
         title = " ".join([head, *(lower[j] for j in sorted(use.complement) if j not in ms.by_token)])
         kind = use.kind
     uses = {id(u): u for u in refs.title_at.values() if u.holder and u.holder not in peers}.values()
-    principals: dict[str, set[str]] = {}
+    principals: dict[EntityKey, set[EntityKey]] = {}
     for u in uses:
         if u.holder:
             principals.setdefault(u.holder, set()).update(u.principals)
@@ -390,8 +390,8 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
 
 
 def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
-               coordinated: bool = False, peers: list[str] | None = None,
-               persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[str]:
+               coordinated: bool = False, peers: list[EntityKey] | None = None,
+               persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[EntityKey]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
 
     With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read. ``peers`` (the other
@@ -399,7 +399,7 @@ def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *
     "à" is a participant ("rendre visite à X"), not a place. With ``free_start``, the phrase at ``i`` is read
     even after "de" and a noun ("la visite du président X"). ``end`` stops the reading before that token.
     """
-    keys: list[str] = []
+    keys: list[EntityKey] = []
     skip: set[int] = set()
     if i < len(doc) and scan.lower(doc)[i] in ("que", "qu'"):  # "n'a rencontré que X": only X, still met
         i += 1
@@ -547,7 +547,7 @@ def _negated(verb: Token) -> bool:
     return bool(words & {"ne", "n'"}) and bool(words & _NEGATION_PARTICLES)
 
 
-def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
+def _place(doc: Doc, trigger: Token, ms: Mentions) -> EntityKey | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
     sent, lower = sent_of(trigger), scan.lower(doc)
@@ -566,7 +566,7 @@ def talked_together(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] |
     doc = ctx.doc
     if after_avec(doc, verb) < sent_of(verb).end:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
@@ -684,7 +684,7 @@ def noun_together(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
     lower = scan.lower(doc)
     if any(lower[j] in ("avec", "entre") for j in range(noun.i + 1, min(sent_of(noun).end, noun.i + 8))):
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(governor, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
@@ -702,7 +702,7 @@ def _meeting_noun_of(tok: Token) -> Token | None:
     return None
 
 
-def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[str]:
+def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """Who took part in a meeting: the subject of 'participer / assister / prendre part à' the meeting."""
     verb = meeting.head
     if verb.pos_ != "VERB" or not (verb.lemma_ in _ATTENDING or verb.lemma_ == "prendre" and any(

@@ -23,7 +23,7 @@ from kg.extract.sources import source_phrases
 from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
 from kg.extract.titles import TitleKind, TitleUse
-from kg.records import Mandate, MentionKind, Position
+from kg.records import EntityKey, Mandate, MentionKind, Position
 
 _DETS = lexicon.words("determiners")
 _DE = lexicon.words("de_forms")
@@ -98,7 +98,7 @@ def _accent_variants(title: str) -> list[str]:
 _POSSESSIVES = lexicon.words("third_person_possessives")
 
 
-def _possessor(doc: Doc, s: int, ms: Mentions) -> str | None:
+def _possessor(doc: Doc, s: int, ms: Mentions) -> EntityKey | None:
     """The state or organization a possessive before a title points to: the subject of its clause
     ("le Canada a rappelé son ambassadeur", "les États-Unis et leur ambassadeur à Ottawa")."""
     if s == 0 or scan.lower(doc)[s - 1] not in _POSSESSIVES:
@@ -256,7 +256,7 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
     return m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) in (STATE, ORGANIZATION, PLACE)
 
 
-def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
+def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[EntityKey]:
     """Who a "de …" complement names: a person if there is one, else states and organizations."""
     keys: list[str] = []
     named: list[str] = []
@@ -272,12 +272,12 @@ def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
     return named or keys[:1]  # "du président russe": the adjective's state when nothing is named
 
 
-def _person_at(ms: Mentions, i: int) -> str | None:
+def _person_at(ms: Mentions, i: int) -> EntityKey | None:
     m = ms.by_token.get(i)
     return m.key if m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON else None
 
 
-def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
+def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> EntityKey | None:
     """The person whose name ends at token ``i``."""
     key = _person_at(ms, i)
     if key and (i + 1 >= len(doc) or ms.by_token.get(i + 1) is not ms.by_token.get(i)):
@@ -295,7 +295,7 @@ def _use(ctx: Context, tok: Token, *, outer: bool = False) -> TitleUse | None:
     return use
 
 
-def _linked(ctx: Context, use: TitleUse, holder: str, rule: Pattern) -> list[Mandate | Position]:
+def _linked(ctx: Context, use: TitleUse, holder: EntityKey, rule: Pattern) -> list[Mandate | Position]:
     """Make ``holder`` the holder of ``use``: its mandates (one per principal) or its position."""
     use.holder = holder
     ev = evidence(ctx.doc, use.start, rule)
@@ -420,13 +420,13 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
     return found or None
 
 
-def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False) -> list[str]:
+def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False) -> list[EntityKey]:
     """The persons named from token ``i`` to the end of the clause ("A, son chef de cabinet B, et C"),
     not those inside a title's complement ("le conseiller de D") nor those after "de" ("le fils de D")."""
     doc, ms = ctx.doc, ctx.ms
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     complements = {k for u in ctx.state["titles"].values() for k in u.complement}
-    found: list[str] = []
+    found: list[EntityKey] = []
     for k in range(i, end):
         if orth[k] in (".", ";", ":") or pos[k] in ("VERB", "AUX") and k not in ms.by_token or lower[k] == "qui":
             break
@@ -439,7 +439,7 @@ def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False)
     return found
 
 
-def _state_of(ctx: Context, person: str) -> str | None:
+def _state_of(ctx: Context, person: EntityKey) -> EntityKey | None:
     """The state a person's title phrase names ("ministre allemand de la Défense", "directeur du MAE italien")."""
     ms = ctx.ms
     for use in ctx.state["titles"].values():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from kg.records import EntityKey
+
 
 class TitleKind(str, Enum):
     """What a title says of its holder (titles.tsv gives envoy or position; the other two are word lists)."""
@@ -24,7 +26,7 @@ class TitleUse:
     title: str
     kind: TitleKind
     plural: bool
-    holder: str | None = None
-    principals: list[str] = field(default_factory=list)
+    holder: EntityKey | None = None
+    principals: list[EntityKey] = field(default_factory=list)
     complement: set[int] = field(default_factory=set)  # tokens of "de …" and "pour …" complements
     nested: bool = False  # inside an earlier title's complement: only a name right after it is its holder

@@ -25,7 +25,7 @@ from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.statements import quotes
 from kg.lang import lexicon
-from kg.records import Meeting, MentionKind, Statement
+from kg.records import EntityKey, Meeting, MentionKind, Statement
 
 _HEADINGS = sorted(lexicon.words("transcript_headings"), key=len, reverse=True)
 _HEADING_RE = re.compile(r"^\s*(?:{})\b".format("|".join(map(re.escape, _HEADINGS))), re.IGNORECASE)
@@ -68,7 +68,7 @@ class Turn:
     content: int
     marker: int
     kind: str  # heading | meta | question | answer | label | section | monologue
-    speaker: str | None
+    speaker: EntityKey | None
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Layout:
     """The turns of a Doc, and the persons its heading names (the guest first)."""
 
     turns: tuple[Turn, ...]
-    heading_persons: tuple[str, ...]
+    heading_persons: tuple[EntityKey, ...]
     heading_end: int  # the token after the heading line
 
     def at(self, i: int) -> Turn | None:
@@ -108,7 +108,7 @@ def _lines(doc: Doc) -> list[tuple[int, int, int, str]]:
     return out
 
 
-def _persons_in(ms: Mentions, i: int, j: int) -> list[str]:
+def _persons_in(ms: Mentions, i: int, j: int) -> list[EntityKey]:
     """The persons named in tokens i..j, in order."""
     found = []
     for k in range(i, j):
@@ -118,9 +118,9 @@ def _persons_in(ms: Mentions, i: int, j: int) -> list[str]:
     return found
 
 
-def _surnames(ms: Mentions) -> dict[str, str]:
+def _surnames(ms: Mentions) -> dict[str, EntityKey]:
     """Folded last word of each person's longest name -> the person (names the NER missed in a heading)."""
-    out: dict[str, str] = {}
+    out: dict[str, EntityKey] = {}
     for key, draft in ms.drafts.items():
         name = max(draft.names, key=len) if draft.type is PERSON and draft.names else ""
         if len(name.split()) > 1:  # a first name alone ("Cher Paul") is no surname
@@ -128,7 +128,7 @@ def _surnames(ms: Mentions) -> dict[str, str]:
     return out
 
 
-def _named_in_text(ms: Mentions, text: str) -> list[str]:
+def _named_in_text(ms: Mentions, text: str) -> list[EntityKey]:
     """Persons of the Doc whose surname is written in ``text``, in order of appearance."""
     words = fold(text)
     found = []
@@ -138,7 +138,7 @@ def _named_in_text(ms: Mentions, text: str) -> list[str]:
     return [k for _, k in sorted(found)]
 
 
-def heading_persons(ms: Mentions, lines: list) -> tuple[list[str], int]:
+def heading_persons(ms: Mentions, lines: list) -> tuple[list[EntityKey], int]:
     """The persons a transcript's heading names, and how many lines the heading takes.
 
     The heading is the first line, with the metadata lines and the lines naming the genre right after
@@ -184,7 +184,7 @@ def _label(text: str) -> str | None:
     return None
 
 
-def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: list[str]) -> str | None:
+def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: list[EntityKey]) -> EntityKey | None:
     """Who a label names: the person whose surname ends it ("SECRÉTAIRE D'ÉTAT MARTIN"), else the person
     named by its last words, else (a role alone, "LE PRESIDENT", "LA MINISTRE") the guest of the
     heading when there is only one. Title words inside the label are never the speaker."""
@@ -201,7 +201,7 @@ def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: l
     return guests[0] if role_only and len(guests) == 1 else None
 
 
-def _monologue_speaker(doc: Doc, guests: list[str], ms: Mentions, body_start: int) -> str | None:
+def _monologue_speaker(doc: Doc, guests: list[EntityKey], ms: Mentions, body_start: int) -> EntityKey | None:
     """The speaker of an unmarked body: the first heading person not addressed by name ("Cher Paul")."""
     lower, orth = scan.lower(doc), scan.orth(doc)
     addressed = set()
@@ -291,7 +291,7 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     return Layout(tuple(merged), tuple(guests), lines[0][1])
 
 
-def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[str, int]], rule: Pattern) -> list[Statement]:
+def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[EntityKey, int]], rule: Pattern) -> list[Statement]:
     """The statements of a speaker's turn: each sentence that claims something (not a question, not a
     greeting or thanks formula, not a verbless fragment), unless a statement of that speaker was found
     in the sentence already."""
@@ -321,7 +321,7 @@ def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[str, int]], rul
     return out
 
 
-def _known_statements(doc: Doc) -> set[tuple[str, int]]:
+def _known_statements(doc: Doc) -> set[tuple[EntityKey, int]]:
     """(speaker, sentence start) of the statements the statement patterns found in the Doc."""
     return {(f.speaker, f.evidence.start) for f in doc._.kg_facts or () if isinstance(f, Statement)}
 
@@ -379,7 +379,7 @@ def _first_person_verb(verb: Token, pronouns=_FIRST_PERSON) -> bool:
     return False
 
 
-def _speaker_at(ctx: Context, tok: Token) -> str | None:
+def _speaker_at(ctx: Context, tok: Token) -> EntityKey | None:
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(tok.i) if found else None
     return turn.speaker if turn else None
@@ -406,19 +406,19 @@ def second_person_meeting(ctx: Context, verb: Token, rule: Pattern, *, counterpa
     return _speaker_meets(ctx, verb, [found.heading_persons[0]], rule, counterpart)
 
 
-def _speaker_meets(ctx: Context, verb: Token, speakers: list[str], rule: Pattern, counterpart: str):
+def _speaker_meets(ctx: Context, verb: Token, speakers: list[EntityKey], rule: Pattern, counterpart: str):
     """The meetings of the speakers with the persons the verb's object (or "avec" complement) names."""
     doc = ctx.doc
     start = meetings.after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     if counterpart == "avec" and start >= sent_at(doc, verb.i).end:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, start, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON and not _complement_of_event(ctx, k, start)]
     return meetings.found_meetings(ctx, verb, meetings.pairs_across(speakers, others), rule, indirect)
 
 
-def _complement_of_event(ctx: Context, key: str, start: int) -> bool:
+def _complement_of_event(ctx: Context, key: EntityKey, start: int) -> bool:
     """'… à quelques jours de l'investiture de X': a person named as the complement of a common noun
     (no title, no name) is not a participant. Unnamed officials ("mon collègue libanais") are left out
     by the caller, which keeps persons only."""
@@ -439,7 +439,7 @@ def _is_passive(verb: Token) -> bool:
     return any(c.dep_ == "aux:pass" for c in verb.children)
 
 
-def _co_hosts(ctx: Context, verb: Token) -> list[str]:
+def _co_hosts(ctx: Context, verb: Token) -> list[EntityKey]:
     """'Avec X, Y et nos amis, nous recevons Z': the persons of a fronted "avec" phrase host with the speaker."""
     doc, sent = ctx.doc, sent_at(ctx.doc, verb.i)
     lower = scan.lower(doc)
@@ -460,7 +460,7 @@ def meta_meeting(ctx: Context, noun: Token, rule: Pattern):
     avec = next((k for k in range(noun.i + 1, min(noun.i + 3, len(doc))) if doc[k].lower_ == "avec"), None)
     if avec is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
     pairs = meetings.pairs_across([found.heading_persons[0]], others)
@@ -478,7 +478,7 @@ def thanks_for_welcome(ctx: Context, verb: Token, rule: Pattern):
     welcome = next((k for k in range(verb.i + 1, sent.end) if lemma[k] in _WELCOME_NOUNS), None)
     if welcome is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, verb.i + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
     others = [k for k in others if any(ctx.ms.by_token.get(x) and ctx.ms.by_token[x].key == k
@@ -496,7 +496,7 @@ def our_talks(ctx: Context, det: Token, rule: Pattern):
     avec = next((k for k in range(det.i + 1, min(det.i + 4, len(doc))) if doc[k].lower_ == "avec"), None)
     if avec is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = meetings.agents(meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     return meetings.found_meetings(ctx, doc[det.i + 1], meetings.pairs_across([speaker], others), rule, indirect)
 
