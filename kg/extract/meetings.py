@@ -20,8 +20,8 @@ from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
-from kg.extract.titles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
+from kg.extract.titles import TitleUse
 from kg.lang import lexicon
 from kg.lang.dates import french_date
 from kg.records import EntityKey, Meeting, MentionKind
@@ -77,7 +77,7 @@ def after_avec(doc: Doc, verb: Token) -> int:
 def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str = "object") -> list[Meeting]:
     """The subject meets the object, or the "avec" complement (``counterpart="avec"``)."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     start = after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
@@ -107,7 +107,7 @@ def _clitic_object(verb: Token, subjects: list[EntityKey], refs: Referents, indi
 def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'X s'est entretenu avec Y', 'X et Y se sont rencontrés', 'où s'étaient entretenus X et Y'."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     if not subjects:
         return found_meetings(ctx, verb, pairs_within(agents(span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
@@ -138,7 +138,7 @@ def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str,
     Y': the agent) is read.
     """
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     if adjunct:
         governor = _adjunct_governor(noun)
         if governor is None:
@@ -364,8 +364,8 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
     for u in uses:
         if u.holder:
             principals.setdefault(u.holder, set()).update(u.principals)
-    named: dict[str, str] = {}
-    loose: dict[str, str] = {}
+    named: dict[EntityKey, EntityKey] = {}
+    loose: dict[EntityKey, EntityKey] = {}
     for state in states:
         holder = refs.description(TitleUse(use.start, use.end, title, kind, False, principals=[state]))
         if holder is not None and (holder in peers or ms.type_of(holder) is not PERSON):
@@ -605,7 +605,7 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a rendu (une) visite (de courtoisie) à Y': the subject met the person after the preposition;
     a visit to a country or a city is no meeting."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
     if visit_noun is None:
         return None
@@ -621,7 +621,7 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
 def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a reçu la visite (officielle) du président Y': the subject met the visitor."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS and c.dep_ == "obj"), None)
     if visit_noun is None:
         return None
@@ -647,7 +647,7 @@ def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | No
     """'La rencontre de X avec Y a duré trois heures', 'sa rencontre avec Y' (the person 'sa' refers to):
     the meeting noun names both sides itself, wherever it stands in the clause."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     lower, orth = scan.lower(doc), scan.orth(doc)
     end = min(sent_of(noun).end, noun.i + 12)
     avec = next((j for j in range(noun.i + 1, end) if lower[j] == "avec"), None)
@@ -716,7 +716,7 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
     """'La réunion s'est tenue en présence de X, Y et Z': they met each other, and whoever took part in
     the meeting ('le ministre a participé à une réunion, qui s'est tenue en présence de …')."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     head = noun.head
     meeting = _meeting_noun_of(head)
     if meeting is None and head.pos_ in ("VERB", "AUX"):
@@ -734,7 +734,7 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
 def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
     """'les entretiens qu'il a eus avec X': the subject of the relative clause talked with X."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     verb = next((c for c in noun.children if c.dep_ == "acl:relcl"), None)
     if verb is None:
         return None
@@ -751,7 +751,7 @@ def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None
     """'X a rencontré, lors d'une réunion à Bruxelles, Y et Z': the object list after an adjunct set
     off by commas. When the adjunct names a multilateral meeting, everyone listed met."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     orth, lower, lemma = scan.orth(doc), scan.lower(doc), scan.lemma(doc)
     end = min(sent_of(verb).end, verb.i + 25)
     close = next((j for j in range(verb.i + 2, end) if orth[j] == ","), None)

@@ -13,9 +13,9 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
-from kg.extract.titles import TitleKind, TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
+from kg.extract.titles import TitleKind, TitleUse
 from kg.lang import lexicon
 from kg.lang.names import fold
 from kg.records import EntityKey
@@ -73,7 +73,8 @@ class Referents:
                 if indirect is not None:
                     indirect.append(key)
                 return [key]
-        if use.plural and use.kind in (TitleKind.ENVOY, TitleKind.POSITION, TitleKind.GROUP) and (keys := self.plural_description(use)):
+        if use.plural and use.kind in (TitleKind.ENVOY, TitleKind.POSITION, TitleKind.GROUP) \
+                and (keys := self.plural_description(use)):
             if indirect is not None:
                 indirect.extend(keys)
             return keys

@@ -20,9 +20,9 @@ from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.sources import source_phrases
+from kg.extract.titles import TitleKind, TitleUse
 from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
-from kg.extract.titles import TitleKind, TitleUse
 from kg.records import EntityKey, Mandate, MentionKind, Position
 
 _DETS = lexicon.words("determiners")
@@ -170,7 +170,8 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
                 break
             use.complement.update(range(i, j))
             named = [] if topic else _complement_principals(doc, i + 1, j, ms)
-            if not topic and not named and use.kind in (TitleKind.POSITION, TitleKind.ENVOY) and not use.complement - set(range(i, j)):
+            if not topic and not named and use.kind in (TitleKind.POSITION, TitleKind.ENVOY) \
+                    and not use.complement - set(range(i, j)):
                 use.title = f"{use.title} {scan.text_at(doc, i, j)}"  # a portfolio: "ministre des Affaires étrangères"
                 portfolio = True
             use.principals.extend(named)
@@ -258,8 +259,8 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
 
 def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[EntityKey]:
     """Who a "de …" complement names: a person if there is one, else states and organizations."""
-    keys: list[str] = []
-    named: list[str] = []
+    keys: list[EntityKey] = []
+    named: list[EntityKey] = []
     for k in range(i, j):
         m = ms.by_token.get(k)
         if m is not None and ms.type_of(m.key) is not PLACE:
@@ -405,7 +406,7 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
     doc, ms = ctx.doc, ctx.ms
     if not (verb.morph.get("Voice", []) == ["Pass"] or any(c.dep_ == "aux:pass" for c in verb.children)):
         return None
-    named: list[str | None] = []
+    named: list[EntityKey | None] = []
     for c in verb.children:
         if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
             use = ctx.state["titles"].get(c.i)

@@ -557,8 +557,8 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     orth, lower = scan.orth(doc), scan.lower(doc)
     start = tok.i
     j, by_title = prep, False
-    keys: list[str] = []
-    indirect: list[str] = []
+    keys: list[EntityKey] = []
+    indirect: list[EntityKey] = []
     while j < sent.end and orth[j] not in (",", ".", ";", ":"):
         if not keys:
             keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]

@@ -57,7 +57,8 @@ def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None,
             if article.doc_id in seen_id:
                 new_id = _free_id(f"{path.parent.name}/{article.doc_id}", seen_id)
                 if on_notice:
-                    on_notice(path, f"id {article.doc_id!r} already used by {seen_id[article.doc_id]}; using {new_id!r}")
+                    on_notice(path, f"id {article.doc_id!r} already used by {seen_id[article.doc_id]}; "
+                                    f"using {new_id!r}")
                 article = dataclasses.replace(article, doc_id=new_id)
             seen_id[article.doc_id] = where
             yield article

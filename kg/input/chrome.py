@@ -14,7 +14,7 @@ def _chrome_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     line = re.compile("|".join(f"(?:{p})" for p in lexicon.lines("chrome_lines.txt")), re.IGNORECASE)
     tail = re.compile("|".join(f"(?:{p})" for p in lexicon.lines("chrome_tail.txt")), re.IGNORECASE)
     nav = sorted(lexicon.lines("nav_words.txt"), key=len, reverse=True)
-    menu = re.compile(r"(?:(?:%s)(?:[\s>/|»›·•,:-]+|$|(?=[A-ZÉÈÀÂÎÔ])))+" % "|".join(map(re.escape, nav)),
+    menu = re.compile(r"(?:(?:{})(?:[\s>/|»›·•,:-]+|$|(?=[A-ZÉÈÀÂÎÔ])))+".format("|".join(map(re.escape, nav))),
                       re.IGNORECASE)
     return line, tail, menu
 

@@ -110,7 +110,7 @@ def skip(on_skip: OnSkip | None, path: Path, why: str) -> None:
 def open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading when it is a regular file; opened without blocking, so that a FIFO
     put in its place since it was found cannot hold the build."""
-    f = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb")
+    f = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb")  # noqa: SIM115 (returned)
     if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
         f.close()
         raise SkipError("not a regular file")

@@ -7,6 +7,7 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.input.chrome import split_body
 from kg.input.decode import binary_kind, clean, decode
@@ -23,6 +24,10 @@ from kg.input.language import MIN_FRENCH_RATIO, french_ratio, looks_french
 from kg.input.metadata import text_metadata, web_url
 from kg.lang.dates import parse_date
 from kg.records import Article
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
 
 MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length: a longer text cannot be analysed in one Doc
 MAX_FILE_BYTES = 4 * MAX_CHARS  # no text file larger than this can decode to MAX_CHARS characters
@@ -44,7 +49,8 @@ def _check_text(text: str, *, empty: str) -> None:
         raise SkipError("binary data, not text")
     if not looks_french(text):
         ratio, n = french_ratio(text)
-        raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words (need {MIN_FRENCH_RATIO:.0%})")
+        raise SkipError(f"not French: {ratio:.0%} of {n} words are French function words "
+                        f"(need {MIN_FRENCH_RATIO:.0%})")
 
 
 def _with_body(article: Article) -> Article:
@@ -72,19 +78,17 @@ def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
 
 def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     """The article of a saved web page: body text and metadata extracted by trafilatura."""
-    import trafilatura  # slow to import; only HTML inputs need it
-
     raw = read_raw(path, MAX_HTML_BYTES)
     if not raw.strip():
         raise SkipError("empty file")
     if (kind := binary_kind(raw)) and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise SkipError(f"binary file ({kind}), not an HTML page")
-    options = {"with_metadata": True, "include_comments": False, "include_tables": False}
-    doc = trafilatura.bare_extraction(raw, **options)
+    doc = _extraction(raw)
     if doc is None or not doc.text:  # perhaps nested deeper than lxml reads by default
-        doc = trafilatura.bare_extraction(_deep_html_tree(raw), **options)
+        doc = _extraction(_deep_html_tree(raw))
     text = clean(doc.text) if doc is not None and doc.text else ""
     _check_text(text, empty="no article text found in the HTML page")
+    assert doc is not None  # it has text
     _, text_url, text_date = text_metadata(text)
     date = (doc.date and parse_date(doc.date)) or text_date
     return _with_body(Article(doc_id=path.stem, file_name=path.name, content_hash=_sha256(raw), text=text,
@@ -92,7 +96,15 @@ def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
                    body=split_body(text)))
 
 
-def _deep_html_tree(raw: bytes):
+def _extraction(page: bytes | HtmlElement) -> Document | None:
+    """What trafilatura reads in a page: its main text and metadata."""
+    import trafilatura  # slow to import; only HTML inputs need it
+
+    doc = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False, include_tables=False)
+    return doc if isinstance(doc, trafilatura.settings.Document) else None  # never a dict: as_dict is off
+
+
+def _deep_html_tree(raw: bytes) -> HtmlElement:
     """The page parsed by lxml without its limit of 255 nested elements (libxml2's ``HUGE`` option, up
     to 2,048): past it trafilatura sees an empty page."""
     from lxml.html import HTMLParser, document_fromstring
@@ -150,9 +162,8 @@ def read_jsonl_file(path: Path, *, on_skip: OnSkip | None = None,
             ident = obj.get("id")
             doc_id = str(ident) if isinstance(ident, (str, int)) and str(ident).strip() else f"{path.stem}-{n}"
             date = None
-            if raw_date := _field(obj, "date"):
-                if not (date := parse_date(raw_date)) and on_notice:
-                    on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
+            if (raw_date := _field(obj, "date")) and not (date := parse_date(raw_date)) and on_notice:
+                on_notice(path, f"line {n}: date {raw_date[:40]!r} not understood; left out")
             title, url, text_date = text_metadata(text)
             if (raw_url := _field(obj, "url")) and not web_url(raw_url) and on_notice:
                 on_notice(path, f"line {n}: url {raw_url[:40]!r} is no http(s) address; left out")

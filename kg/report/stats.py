@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, XSD, Graph, URIRef
+from rdflib.query import ResultRow
 
 from kg.graph.mapping import Triples
 from kg.graph.vocab import DIP
@@ -48,8 +49,8 @@ def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats
     tests/report/test_stats.py checks that both paths agree.
     """
     if isinstance(g, Graph):
-        by_class = {URIRef(str(row[0])): int(row[1]) for row in g.query(report_query("stats_classes"))}
-        by_relation = {str(row[0]): int(row[1]) for row in g.query(report_query("stats_relations"))}
+        by_class = {URIRef(key): n for key, n in _counts(g, "stats_classes").items()}
+        by_relation = _counts(g, "stats_relations")
     else:
         by_class, by_relation = _tally(g)
     facts = {}
@@ -64,6 +65,15 @@ def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats
     )
 
 
+def _counts(g: Graph, name: str) -> dict[str, int]:
+    """The (key, count) rows of the report query ``name`` over ``g``."""
+    counts = {}
+    for row in g.query(report_query(name)):
+        assert isinstance(row, ResultRow)  # a SELECT's rows
+        counts[str(row[0])] = int(str(row[1]))
+    return counts
+
+
 _DIP, _TYPE, _MEETING, _PLANNED = f"<{DIP._NS}", f"<{RDF.type}>", f"<{DIP.Meeting}>", f"<{DIP.planned}>"
 _MET_WITH = f"<{DIP.metWith}>"
 _RELATIONS = {f"<{DIP.envoyOf}>": "envoyOf", f"<{DIP.metWith}>": "metWith", f"<{DIP.stated}>": "stated"}
@@ -75,7 +85,7 @@ def _tally(lines: Iterable[str]) -> tuple[dict[URIRef, int], dict[str, int]]:
     of IRIs and literals (the lines of one subject follow each other)."""
     classes: Counter[URIRef] = Counter()
     relations: Counter[str] = Counter()
-    subject, meeting, held = None, False, set()
+    subject, meeting, held = None, False, set[str]()
     for line in lines:
         s, p, o = line[:-2].split(" ", 2)  # "<s> <p> o ."
         if s != subject:
