@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 
 from spacy.matcher import PhraseMatcher
@@ -46,6 +47,15 @@ _NOT_A_NAME_CHAR = re.compile(r"[\d@#/:]")
 _GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
 _NOT_NAMES = lexicon.words("not_names")
 _PARTICLES = lexicon.words("name_particles")
+
+
+class LexiconEntry(Enum):
+    """What a name the general lexicons know stands for."""
+
+    COUNTRY = "country"  # a State, by its name or an alias
+    CAPITAL = "capital"  # a capital: its State when it acts, else the place
+    BODY = "body"  # an organization (of a State, when the lexicon says so)
+    REGION = "region"  # a region: a place
 
 
 @dataclass
@@ -105,7 +115,7 @@ class EntityFinder:
         self.lex = lex
         self.demonyms = lex.demonym_index()
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
+        self.targets: dict[str, tuple[LexiconEntry, str]] = {}  # match label -> (kind of entry, lexicon id)
         self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
         self.title_words |= {fold(w) for w in self.title_words}  # "Secretaire", "Delegue": capitals lose accents
         self.demonym_scan = scan.Words(scan.Attr.LOWER, self.demonyms)
@@ -114,11 +124,11 @@ class EntityFinder:
         from spacy.lang.fr import French
         tokenizer = French().tokenizer
         for c in lex.countries.values():
-            self._add(tokenizer, f"country:{c.id}", (c.name, *c.aliases), ("country", c.id))
-            self._add(tokenizer, f"capital:{c.id}", c.capitals, ("capital", c.id))
+            self._add(tokenizer, f"country:{c.id}", (c.name, *c.aliases), (LexiconEntry.COUNTRY, c.id))
+            self._add(tokenizer, f"capital:{c.id}", c.capitals, (LexiconEntry.CAPITAL, c.id))
         for b in lex.bodies.values():
-            self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), ("body", b.id))
-        self._add(tokenizer, "region", sorted(lexicon.words("entities_regions")), ("region", ""))
+            self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), (LexiconEntry.BODY, b.id))
+        self._add(tokenizer, "region", sorted(lexicon.words("entities_regions")), (LexiconEntry.REGION, ""))
 
     def _add(self, tokenizer, label: str, names, target) -> None:
         if names:
@@ -216,8 +226,8 @@ class EntityFinder:
                 seen.update(range(span.start, span.end))
         return spans
 
-    def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
-        if kind == "body":
+    def _add_lexicon(self, ms: Mentions, span: Span, kind: LexiconEntry, lid: str) -> None:
+        if kind is LexiconEntry.BODY:
             body = self.lex.bodies[lid]
             part_of = None
             if body.state:
@@ -225,8 +235,8 @@ class EntityFinder:
                 state = self.lex.countries[body.state]
                 ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
-        elif (kind == "region" or kind == "capital" and _is_location_use(span)
-              or kind == "country" and _after_place(span, ms)):
+        elif (kind is LexiconEntry.REGION or kind is LexiconEntry.CAPITAL and _is_location_use(span)
+              or kind is LexiconEntry.COUNTRY and _after_place(span, ms)):
             ms.add(span, EntityKey(PLACE, fold(scan.text(span))), _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
