@@ -14,6 +14,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from enum import Enum
 
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
@@ -55,7 +56,20 @@ _SECOND_PERSON = lexicon.words("transcript_second_person")
 _FIRST_PERSON_WORDS = lexicon.words("transcript_first_person_words")
 _FIRST_PERSON_WINDOW = 150  # tokens after the heading read for the first person
 _TURNS = "kg.transcript_turns"
-_CONTINUED = ("question", "answer", "label", "section", "monologue")
+class TurnKind(str, Enum):
+    """How a passage of a transcript is marked (the patterns' speaker_turn handler names these values)."""
+
+    HEADING = "heading"  # the first line of the heading
+    META = "meta"  # a further heading line, or a metadata line ("key : value", transcript_meta_keys.txt)
+    QUESTION = "question"  # opened by a question marker: nobody's words
+    ANSWER = "answer"  # opened by an answer marker: the guest's words
+    LABEL = "label"  # opened by a speaker label ("Jean Dupont : …")
+    SECTION = "section"  # "- Propos de Jean Dupont -": the words of the person it names
+    MONOLOGUE = "monologue"  # no marker: it goes on with the turn before, or is the heading person's speech
+
+
+# Turns that unmarked lines after them continue.
+_CONTINUED = (TurnKind.QUESTION, TurnKind.ANSWER, TurnKind.LABEL, TurnKind.SECTION, TurnKind.MONOLOGUE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,7 @@ class Turn:
     end: int
     content: int
     marker: int
-    kind: str  # heading | meta | question | answer | label | section | monologue
+    kind: TurnKind
     speaker: EntityKey | None
 
 
@@ -255,20 +269,20 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     if by_heading and (not joint or marked == 0) and _in_first_person(doc, body_start):
         current = _monologue_speaker(doc, guests, ms, body_start)
     for n, (i, j, start_char, text) in enumerate(lines):
-        kind, speaker, content = "monologue", current, start_char
+        kind, speaker, content = TurnKind.MONOLOGUE, current, start_char
         if n < n_heading:
-            kind, speaker = ("heading" if n == 0 else "meta"), None
+            kind, speaker = (TurnKind.HEADING if n == 0 else TurnKind.META), None
         elif _meta_key(text):
-            kind, speaker = "meta", None
+            kind, speaker = TurnKind.META, None
         elif m := _QUESTION_RE.match(text):
-            kind, speaker, content = "question", None, start_char + m.end()
+            kind, speaker, content = TurnKind.QUESTION, None, start_char + m.end()
             current = None
         elif m := _ANSWER_RE.match(text):
-            kind, speaker, content = "answer", (guests[0] if guests else None), start_char + m.end()
+            kind, speaker, content = TurnKind.ANSWER, (guests[0] if guests else None), start_char + m.end()
             current = speaker
         elif m := _SECTION_RE.match(text):
             named = _named_in_text(ms, m.group("who")) or _persons_in(ms, i, j)
-            kind, speaker = "section", (named[0] if named else None)
+            kind, speaker = TurnKind.SECTION, (named[0] if named else None)
             current = speaker
         elif label := _label(text):
             label_match = _LABEL_RE.match(text)
@@ -277,13 +291,13 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
             who = _label_speaker(ms, doc, i, label_end, label, guests)
             if guests and who not in guests:
                 who = None  # an interviewer's label
-            kind, speaker, content = "label", who, end_char
+            kind, speaker, content = TurnKind.LABEL, who, end_char
             current = who
         turns.append(Turn(i, j, content, i, kind, speaker))
     # Unmarked lines continue the turn before them.
     merged: list[Turn] = []
     for t in turns:
-        if merged and t.kind == "monologue" and merged[-1].kind in _CONTINUED:
+        if merged and t.kind is TurnKind.MONOLOGUE and merged[-1].kind in _CONTINUED:
             last = merged[-1]
             merged[-1] = Turn(last.start, t.end, last.content, last.marker, last.kind, last.speaker)
         else:
@@ -331,7 +345,7 @@ def speaker_turn(ctx: Context, tok: Token, rule: Pattern, *, kind: str):
     """The claims of the turn a line-start marker (of ``kind``) opens, as statements of its speaker."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.starting_at(tok.i) if found else None
-    if turn is None or turn.kind != kind:
+    if turn is None or turn.kind is not TurnKind(kind):
         return None
     if turn.speaker is None:
         return []
@@ -345,7 +359,7 @@ def monologue(ctx: Context, tok: Token, rule: Pattern):
     if found is None or tok.i >= found.heading_end or not found.turns or found.turns[0].marker != tok.i:
         return None
     known = _known_statements(ctx.doc)
-    return [s for t in found.turns if t.kind == "monologue" and t.speaker
+    return [s for t in found.turns if t.kind is TurnKind.MONOLOGUE and t.speaker
             for s in _claims(ctx.doc, t, ctx.ms, known, rule)]
 
 
@@ -400,8 +414,8 @@ def second_person_meeting(ctx: Context, verb: Token, rule: Pattern, *, counterpa
     """'Q - Vous y avez rencontré X': in an interviewer's question, "vous" is the guest."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(verb.i) if found else None
-    if found is None or turn is None or turn.kind != "question" or not found.heading_persons or _is_passive(verb) \
-            or not _first_person_verb(verb, _SECOND_PERSON):
+    if found is None or turn is None or turn.kind is not TurnKind.QUESTION or not found.heading_persons \
+            or _is_passive(verb) or not _first_person_verb(verb, _SECOND_PERSON):
         return None
     return _speaker_meets(ctx, verb, [found.heading_persons[0]], rule, counterpart)
 
@@ -454,7 +468,7 @@ def meta_meeting(ctx: Context, noun: Token, rule: Pattern):
     line of a transcript is a meeting of its speaker."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(noun.i) if found else None
-    if found is None or turn is None or turn.kind != "meta" or not found.heading_persons:
+    if found is None or turn is None or turn.kind is not TurnKind.META or not found.heading_persons:
         return None
     doc = ctx.doc
     avec = next((k for k in range(noun.i + 1, min(noun.i + 3, len(doc))) if doc[k].lower_ == "avec"), None)
