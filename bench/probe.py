@@ -54,7 +54,7 @@ def stages(folder: Path, out: Path) -> dict:
     from kg.extract.components import COMPONENTS
     from kg.graph.formats import read_graph, write_graph
     from kg.graph.mapping import to_triples
-    from kg.input.ingest import iter_articles
+    from kg.input.articles import iter_articles
 
     clock = Clock()
     with clock.stage("model load"):

@@ -25,7 +25,7 @@ def seeds_dir() -> Path:
 def seeds_results(nlp, seeds_dir):
     """The records of every seed article, from the real pipeline (sorted by doc id)."""
     from kg.build.pipeline import analyze_all
-    from kg.input.ingest import iter_articles
+    from kg.input.articles import iter_articles
 
     return analyze_all(list(iter_articles([seeds_dir])), workers=1)
 

@@ -10,99 +10,73 @@ a file; a lock keeps two builds from updating one directory at once.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import fcntl
 import hashlib
 import json
 import os
 import tempfile
-import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import IO
 
-from kg import records
+from kg.build.codec import from_json, to_json
 from kg.records import Article, DocResult
 
 FORMAT = 1
 STATE_FILE = "build.json"
 DOCS_DIR = "docs"
 
-# Record classes by name, for decoding; facts are a union, so every record carries its class name.
-_RECORDS = {cls.__name__: cls for cls in (
-    records.Article, records.Mention, records.Entity, records.Evidence, records.Statement,
-    records.Meeting, records.Mandate, records.Position, records.DocResult)}
-_TAG = "@record"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
-# What decides the records of an article: the extraction code, its lexicons and the model.
-_EXTRACTOR_SOURCES = ("lang/*.py", "input/*.py", "extract/*.py", "records.py", "graph/resolve.py",
-                      "build/pipeline.py", "resources/fr/**/*")
+# What decides the records of an article, as files of the kg package: the extractors, the language
+# helpers they use, the reading of input files (with the blanking of page chrome before analysis in
+# pipeline.body_text), resolution, the records and their JSON form, the patterns and lexicons.
+# (Mapping records to RDF is not here: it re-runs on every build.)
+KEY_SOURCES = ("extract/*.py", "lang/*.py", "input/*.py", "build/pipeline.py", "graph/resolve.py",
+               "records.py", "build/codec.py", "resources/fr/**/*")
 
 
-def extractor_files() -> list[Path]:
+def package_root() -> Path:
+    """The folder of the kg package (a checkout's kg/ or an installed one)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def extractor_files(root: Path | None = None) -> list[Path]:
     """The files whose bytes decide the records: extraction code, patterns and lexicons, input handling."""
-    root = Path(__file__).resolve().parents[1]
-    return [path for pattern in _EXTRACTOR_SOURCES for path in sorted(root.glob(pattern))
+    root = root or package_root()
+    return [path for pattern in KEY_SOURCES for path in sorted(root.glob(pattern))
             if path.is_file() and "__pycache__" not in path.parts]
 
 
-@lru_cache(maxsize=1)
-def extractor_version() -> str:
-    """Hash of the extraction code, lexicons, package and spaCy model versions."""
-    from kg.extract.nlp import MODEL
-
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in extractor_files():
+def cache_key(root: Path, *, model: str, versions: Mapping[str, str]) -> str:
+    """The key of cached records: a hash of the files of ``root`` that decide them (``KEY_SOURCES``),
+    the spaCy model's name and the ``versions`` of the packages that run (spaCy, the model, ours)."""
+    h = hashlib.sha256(f"model={model}\0".encode())
+    for path in extractor_files(root):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for dist in ("diplomacy-kg", "spacy", MODEL.replace("_", "-")):
-        try:
-            h.update(f"{dist}={metadata.version(dist)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{dist}=?\0".encode())
+    for dist in sorted(versions):
+        h.update(f"{dist}={versions[dist]}\0".encode())
     return "sha256:" + h.hexdigest()[:32]
 
 
-# --- DocResult <-> JSON ---------------------------------------------------------------------
-
-def to_json(value):
-    """JSON-ready form of a record (tagged with its class name), tuple, enum or scalar."""
-    if dataclasses.is_dataclass(value):
-        out = {_TAG: type(value).__name__}
-        out.update({f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)})
-        return out
-    if isinstance(value, tuple | list):
-        return [to_json(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 @cache
-def _enum_fields(cls) -> dict[str, type[enum.Enum]]:
-    hints = typing.get_type_hints(cls)
-    return {name: t for name, t in hints.items() if isinstance(t, type) and issubclass(t, enum.Enum)}
+def extractor_version() -> str:
+    """The cache key of this installation: its sources, its spaCy model and the installed versions."""
+    from kg.extract.nlp import MODEL
 
-
-def from_json(value):
-    """Inverse of ``to_json``: records rebuilt, lists back to tuples."""
-    if isinstance(value, list):
-        return tuple(from_json(v) for v in value)
-    if isinstance(value, dict):
-        if _TAG not in value or value[_TAG] not in _RECORDS:
-            raise ValueError(f"not a known record: {str(value)[:80]}")
-        cls = _RECORDS[value[_TAG]]
-        enums = _enum_fields(cls)
-        kwargs = {k: from_json(v) for k, v in value.items() if k != _TAG}
-        for name, etype in enums.items():
-            if name in kwargs:
-                kwargs[name] = etype(kwargs[name])
-        return cls(**kwargs)
-    return value
+    dists = ("diplomacy-kg", "spacy", MODEL.replace("_", "-"))
+    return cache_key(package_root(), model=MODEL, versions={d: _version(d) for d in dists})
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -150,7 +124,7 @@ class BuildState:
         self.root = Path(root)
         self.extractor = extractor
         self.members: dict[str, dict] = {}  # doc_id -> {"hash": ..., "article": Article JSON without text}
-        self._lock: typing.TextIO | None = None
+        self._lock: IO[str] | None = None
 
     @classmethod
     def open(cls, root: Path, *, extractor: str) -> BuildState:
@@ -210,7 +184,7 @@ class BuildState:
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"{self._doc_path(article.content_hash)}: unreadable cache entry: {err}") from err
         if (result.article.text, result.article.body) != (article.text, article.body):
-            return None  # the same bytes read differently (ingest changed): analyse again
+            return None  # the same bytes read differently (input handling changed): analyse again
         return dataclasses.replace(result, article=article)
 
     def store(self, result: DocResult) -> None:

@@ -23,7 +23,7 @@ from kg.extract import extract
 from kg.extract import nlp as nlp_mod
 from kg.graph.mapping import Triples, graph_of, to_triples
 from kg.graph.resolve import Corpus, resolve
-from kg.input.ingest import iter_articles
+from kg.input.articles import iter_articles
 from kg.lang import lexicon
 from kg.progress import Stopwatch
 from kg.records import Article, DocResult
@@ -48,8 +48,8 @@ def analyze(article: Article) -> DocResult:
     return extract(doc, article)
 
 
-# Articles per nlp.pipe call: batching saves ~15% CPU over one nlp() call per article
-# (bench/, same run), and small chunks keep both workers busy until the end.
+# Articles per nlp.pipe call: batching costs less than one nlp() call per article, and small chunks
+# keep every worker busy until the end.
 CHUNK = 16
 # Chunks a worker analyses before a fresh one is forked in its place. A worker's memory grows as it
 # touches more of the model it shares with the parent (each page it writes to, if only to count a
@@ -255,7 +255,7 @@ def _watch_parent(parent: int) -> None:
 def _frozen(*, enabled: bool) -> Iterator[None]:
     """The objects of this process (the model above all) out of the cyclic collector's reach while
     workers share them: its passes write to every object, here and in each worker, and each page
-    written to becomes a private copy (measured: 3k articles peak at 820 MB with, 970 MB without)."""
+    written to becomes a private copy."""
     if not enabled:
         yield
         return

@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.checks.shacl import ontology_graph
+from kg.checks.ontology import ontology_graph
 
 
 class JavaNotFoundError(RuntimeError):

@@ -15,8 +15,10 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
+from kg.checks.ontology import bind_prefixes as _bind
+from kg.checks.ontology import ontology_graph, shapes_graph
+from kg.checks.ontology import parsed as _parsed
 from kg.graph.vocab import ID
-from kg.packaged import ontology_file
 
 SHAPES_NS = "https://w3id.org/diplomacy-kg/shapes#"
 
@@ -38,37 +40,6 @@ class ValidationResult:
     conforms: bool
     violations: tuple[Violation, ...]
     report: Graph
-
-
-def ontology_graph() -> Graph:
-    """The OWL ontology, ontology/diplomacy.ttl (a fresh copy: callers may change it)."""
-    g = Graph()
-    g += _parsed("diplomacy.ttl")
-    _bind(g, _parsed("diplomacy.ttl"))
-    return g
-
-
-def shapes_graph() -> Graph:
-    """The SHACL shapes, ontology/shapes.ttl (a fresh copy)."""
-    g = Graph()
-    g += _parsed("shapes.ttl")
-    _bind(g, _parsed("shapes.ttl"))
-    return g
-
-
-@lru_cache(maxsize=4)
-def _parsed(name: str) -> Graph:
-    """The packaged ontology file ``name``, parsed once."""
-    source = ontology_file(name)
-    try:
-        return Graph().parse(data=source.read_bytes(), format="turtle")
-    except Exception as err:  # rdflib raises several syntax error types
-        raise ValueError(f"{source}: cannot parse Turtle: {err}") from err
-
-
-def _bind(g: Graph, src: Graph) -> None:
-    for prefix, ns in src.namespaces():
-        g.bind(prefix, ns, replace=True)
 
 
 # Below this size one in-process pyshacl call beats starting workers and building chunk graphs.

@@ -31,7 +31,7 @@ def cmd_build(args) -> int:
 def _build(args, *, fmt) -> int:
     from kg.build.pipeline import build_triples, count_triples, worker_count
     from kg.graph.formats import write_graph
-    from kg.input.ingest import find_files
+    from kg.input.files import find_files
     from kg.progress import ProgressBar, Stopwatch, printable
     from kg.report.stats import format_stats, graph_stats
 
@@ -54,7 +54,7 @@ def _build(args, *, fmt) -> int:
         bar.update(n, article.file_name)
 
     if args.strict:  # reading is cheap next to analysis: find every unusable input before spaCy runs
-        from kg.input.ingest import iter_articles
+        from kg.input.articles import iter_articles
 
         for _ in iter_articles(args.inputs, on_skip=on_skip, on_notice=on_notice):
             pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 
 from spacy.matcher import PhraseMatcher
@@ -20,13 +21,13 @@ from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
 from kg.lang.names import edit_distance_le1, same_first_name, same_word, split_name, translit_key
 from kg.lang.names import fold as _fold
-from kg.records import Entity, EntityType, Mention
+from kg.records import Entity, EntityKey, EntityType, Mention, MentionKind
 
 # Names recur across an article and a corpus (names.fold is left uncached for long one-off texts).
 fold = lru_cache(maxsize=1 << 16)(_fold)
 
-# EntityType members as module constants: on Python 3.11 each ``EntityType.X`` goes through
-# EnumType.__getattr__ (~0.2 µs), and the rules compare types in their inner loops.
+# EntityType members as module constants: the rules compare types in their inner loops, and a module
+# constant is read without the enum class's attribute lookup.
 PERSON, STATE, ORGANIZATION, PLACE = EntityType.PERSON, EntityType.STATE, EntityType.ORGANIZATION, EntityType.PLACE
 
 _DE = lexicon.words("de_forms")
@@ -48,37 +49,46 @@ _NOT_NAMES = lexicon.words("not_names")
 _PARTICLES = lexicon.words("name_particles")
 
 
+class LexiconEntry(Enum):
+    """What a name the general lexicons know stands for."""
+
+    COUNTRY = "country"  # a State, by its name or an alias
+    CAPITAL = "capital"  # a capital: its State when it acts, else the place
+    BODY = "body"  # an organization (of a State, when the lexicon says so)
+    REGION = "region"  # a region: a place
+
+
 @dataclass
 class _Draft:
     type: EntityType
     names: list[str] = field(default_factory=list)
     lexicon_id: str | None = None
-    part_of: str | None = None
+    part_of: EntityKey | None = None
 
 
 class Mentions:
     """The entities of one Doc and the tokens that name them."""
 
     def __init__(self) -> None:
-        self.drafts: dict[str, _Draft] = {}
+        self.drafts: dict[EntityKey, _Draft] = {}
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
 
-    def add(self, span: Span, key: str, draft: _Draft, kind: str = "name") -> None:
+    def add(self, span: Span, key: EntityKey, draft: _Draft, kind: MentionKind = MentionKind.NAME) -> None:
         known = self.drafts.setdefault(key, draft)
         text = scan.text(span)
-        if kind == "name" and text not in known.names:
+        if kind is MentionKind.NAME and text not in known.names:
             known.names.append(text)
         m = Mention(span.start_char, span.end_char, text, key, kind)
         self.mentions.append(m)
         for i in range(span.start, span.end):
             self.by_token[i] = m
 
-    def key_of(self, tok: Token) -> str | None:
+    def key_of(self, tok: Token) -> EntityKey | None:
         m = self.by_token.get(tok.i)
         return m.key if m else None
 
-    def type_of(self, key: str) -> EntityType:
+    def type_of(self, key: EntityKey) -> EntityType:
         return self.drafts[key].type
 
     def entities(self) -> tuple[Entity, ...]:
@@ -90,12 +100,12 @@ class Mentions:
         return tuple(out)
 
 
-def _state_key(cid: str) -> str:
-    return f"S:{cid}"
+def _state_key(cid: str) -> EntityKey:
+    return EntityKey(STATE, cid)
 
 
-def _body_key(bid: str) -> str:
-    return f"O:{bid}"
+def _body_key(bid: str) -> EntityKey:
+    return EntityKey(ORGANIZATION, bid)
 
 
 class EntityFinder:
@@ -105,7 +115,7 @@ class EntityFinder:
         self.lex = lex
         self.demonyms = lex.demonym_index()
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        self.targets: dict[str, tuple[str, str]] = {}  # match label -> (kind, lexicon id)
+        self.targets: dict[str, tuple[LexiconEntry, str]] = {}  # match label -> (kind of entry, lexicon id)
         self.title_words = {t.split()[-1] for t in lex.titles}  # "ministre" of "première ministre"
         self.title_words |= {fold(w) for w in self.title_words}  # "Secretaire", "Delegue": capitals lose accents
         self.demonym_scan = scan.Words(scan.Attr.LOWER, self.demonyms)
@@ -114,11 +124,11 @@ class EntityFinder:
         from spacy.lang.fr import French
         tokenizer = French().tokenizer
         for c in lex.countries.values():
-            self._add(tokenizer, f"country:{c.id}", (c.name, *c.aliases), ("country", c.id))
-            self._add(tokenizer, f"capital:{c.id}", c.capitals, ("capital", c.id))
+            self._add(tokenizer, f"country:{c.id}", (c.name, *c.aliases), (LexiconEntry.COUNTRY, c.id))
+            self._add(tokenizer, f"capital:{c.id}", c.capitals, (LexiconEntry.CAPITAL, c.id))
         for b in lex.bodies.values():
-            self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), ("body", b.id))
-        self._add(tokenizer, "region", sorted(lexicon.words("entities_regions")), ("region", ""))
+            self._add(tokenizer, f"body:{b.id}", (b.name, *b.aliases), (LexiconEntry.BODY, b.id))
+        self._add(tokenizer, "region", sorted(lexicon.words("entities_regions")), (LexiconEntry.REGION, ""))
 
     def _add(self, tokenizer, label: str, names, target) -> None:
         if names:
@@ -150,7 +160,7 @@ class EntityFinder:
                 ent = Span(doc, ent.start, ent.end, label="PER")  # "le ministre finlandais, Pekka Haavisto"
             if ent.label_ == "PER" and ent.start > 0 and scan.lower(doc)[ent.start - 1] in _MEDIA_HEADS \
                     and (span := _clean_person(ent)) is not None:  # "l'agence Sana": a medium, not a person
-                ms.add(span, f"O:{fold(scan.text(span))}", _Draft(ORGANIZATION))
+                ms.add(span, EntityKey(ORGANIZATION, fold(scan.text(span))), _Draft(ORGANIZATION))
                 ms.by_token.setdefault(ent.start - 1, ms.by_token[span.start])  # "l'agence a précisé"
                 taken.update(range(span.start - 1, span.end))
             elif ent.label_ == "PER":
@@ -174,7 +184,7 @@ class EntityFinder:
             if i not in taken:
                 cid = self.demonyms[lower[i]]
                 state = _Draft(STATE, [self.lex.countries[cid].name], lexicon_id=cid)
-                ms.add(doc[i:i + 1], _state_key(cid), state, "demonym")
+                ms.add(doc[i:i + 1], _state_key(cid), state, MentionKind.DEMONYM)
         return ms
 
     def _named_after_title(self, doc: Doc, taken: set[int]) -> list[Span]:
@@ -216,8 +226,8 @@ class EntityFinder:
                 seen.update(range(span.start, span.end))
         return spans
 
-    def _add_lexicon(self, ms: Mentions, span: Span, kind: str, lid: str) -> None:
-        if kind == "body":
+    def _add_lexicon(self, ms: Mentions, span: Span, kind: LexiconEntry, lid: str) -> None:
+        if kind is LexiconEntry.BODY:
             body = self.lex.bodies[lid]
             part_of = None
             if body.state:
@@ -225,9 +235,9 @@ class EntityFinder:
                 state = self.lex.countries[body.state]
                 ms.drafts.setdefault(part_of, _Draft(STATE, [state.name], lexicon_id=body.state))
             ms.add(span, _body_key(lid), _Draft(ORGANIZATION, lexicon_id=lid, part_of=part_of))
-        elif (kind == "region" or kind == "capital" and _is_location_use(span)
-              or kind == "country" and _after_place(span, ms)):
-            ms.add(span, f"L:{fold(scan.text(span))}", _Draft(PLACE))
+        elif (kind is LexiconEntry.REGION or kind is LexiconEntry.CAPITAL and _is_location_use(span)
+              or kind is LexiconEntry.COUNTRY and _after_place(span, ms)):
+            ms.add(span, EntityKey(PLACE, fold(scan.text(span))), _Draft(PLACE))
         else:
             ms.add(span, _state_key(lid), _Draft(STATE, lexicon_id=lid))
 
@@ -244,7 +254,7 @@ class EntityFinder:
         return all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in words) \
             and _ORG_WORDS.isdisjoint(lower[ent.start:ent.end]) and fold(words[0]) not in self.title_words
 
-    def _short_form(self, ms: Mentions, word: str) -> str | None:
+    def _short_form(self, ms: Mentions, word: str) -> EntityKey | None:
         """The organization of the article whose name starts with ``word``, if there is only one."""
         word = fold(word)
         found = {key for key, d in ms.drafts.items() if d.type is ORGANIZATION and d.lexicon_id
@@ -274,7 +284,7 @@ class EntityFinder:
         words = set(scan.lower(span.doc)[span.start:span.end])
         is_org = ent.label_ == "ORG" or bool(words & _ORG_WORDS) or text.isupper()
         etype = ORGANIZATION if is_org else PLACE
-        ms.add(span, f"{'O' if is_org else 'L'}:{fold(text)}", _Draft(etype))
+        ms.add(span, EntityKey(etype, fold(text)), _Draft(etype))
         return span
 
 
@@ -305,7 +315,7 @@ def ministry(ctx: Context, head: Token, rule: Pattern):
     if state:
         part_of = _state_key(state)
         ms.drafts.setdefault(part_of, _Draft(STATE, [lex.countries[state].name], lexicon_id=state))
-    key = f"O:{fold(scan.text(span))}" + (f"@{state}" if state else "")
+    key = EntityKey(ORGANIZATION, fold(scan.text(span)) + (f"@{state}" if state else ""))
     ms.add(span, key, _Draft(ORGANIZATION, part_of=part_of))
     taken.update(range(span.start, span.end))
     return []
@@ -456,9 +466,9 @@ def _clean_person(ent: Span) -> Span | None:
 
 def _add_persons(ms: Mentions, spans: list[Span]) -> None:
     """Give the person mentions of one article their keys: surnames alone join the full name."""
-    clusters: list[tuple[str, tuple[str, ...], str]] = []  # (key, first names, surname)
+    clusters: list[tuple[EntityKey, tuple[str, ...], str]] = []  # (key, first names, surname)
 
-    def find(first: tuple[str, ...], surname: str) -> str | None:
+    def find(first: tuple[str, ...], surname: str) -> EntityKey | None:
         core = _core(surname)
         hits = [k for k, f, s in clusters
                 if same_word(_core(s), core) and (not first or not f or same_first_name(f[0], first[0]))]
@@ -475,12 +485,12 @@ def _add_persons(ms: Mentions, spans: list[Span]) -> None:
 
     names = {s.start: split_name(scan.text(s)) for s in spans}
     ordered = sorted(spans, key=lambda s: (0 if names[s.start][0] else 1, s.start))
-    keys: dict[int, str] = {}
+    keys: dict[int, EntityKey] = {}
     for span in ordered:
         first, surname = names[span.start]
         key = find(first, surname)
         if key is None:
-            key = f"P{len(clusters) + 1}"
+            key = EntityKey(PERSON, str(len(clusters) + 1))
             clusters.append((key, first, surname))
         keys[span.start] = key
     for span in sorted(spans, key=lambda s: s.start):

@@ -20,11 +20,11 @@ from kg.extract.entities import PERSON, PLACE, STATE, Mentions
 from kg.extract.evidence import evidence
 from kg.extract.patterns import INDIRECT_REFERENCE_FACTOR, Context, Pattern, handler
 from kg.extract.refs import Referents, is_impersonal, subjects_of
-from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
+from kg.extract.titles import TitleUse
 from kg.lang import lexicon
 from kg.lang.dates import french_date
-from kg.records import Meeting
+from kg.records import EntityKey, Meeting, MentionKind
 
 _CLAUSE_STOP = lexicon.words("clause_stops")
 _PLANNING_WORDS = lexicon.words("planning_words")
@@ -77,7 +77,7 @@ def after_avec(doc: Doc, verb: Token) -> int:
 def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str = "object") -> list[Meeting]:
     """The subject meets the object, or the "avec" complement (``counterpart="avec"``)."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     start = after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     others = agents(span_keys(doc, start, ms, refs, indirect, peers=subjects), ms)
@@ -86,7 +86,7 @@ def meeting_verb(ctx: Context, verb: Token, rule: Pattern, *, counterpart: str =
     return found_meetings(ctx, verb, pairs_across(subjects, others), rule, indirect)
 
 
-def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: list) -> list[str]:
+def _clitic_object(verb: Token, subjects: list[EntityKey], refs: Referents, indirect: list) -> list[EntityKey]:
     """'X est arrivé à Paris. Le président l'a reçu': an object clitic stands for the persons the sentence
     before is about (the subject of its main verb), other than the subject of this verb."""
     clitic = next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "PRON" and c.lower_ in _CLITICS), None)
@@ -107,7 +107,7 @@ def _clitic_object(verb: Token, subjects: list[str], refs: Referents, indirect: 
 def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'X s'est entretenu avec Y', 'X et Y se sont rencontrés', 'où s'étaient entretenus X et Y'."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, refs, indirect), ms)
     if not subjects:
         return found_meetings(ctx, verb, pairs_within(agents(span_keys(doc, verb.i + 1, ms, refs, indirect), ms)),
@@ -121,7 +121,7 @@ def reciprocal_meeting(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting
 def gathering(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting]:
     """'Le sommet a réuni X et Y': the people brought together met each other, and whoever took part in
     the meeting ('Z a participé à une réunion réunissant X et Y')."""
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = agents(span_keys(ctx.doc, verb.i + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     meeting = _meeting_noun_of(verb.head) if verb.dep_.startswith("acl") else None
     hosts = agents(_attendees(meeting, ctx.refs, indirect), ctx.ms) if meeting is not None else []
@@ -138,7 +138,7 @@ def meeting_noun(ctx: Context, noun: Token, rule: Pattern, *, link: str,
     Y': the agent) is read.
     """
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     if adjunct:
         governor = _adjunct_governor(noun)
         if governor is None:
@@ -215,15 +215,15 @@ def _adjunct_governor(noun: Token) -> Token | None:
     return governor if governor is not None and _passive_agent(governor) is not None else None
 
 
-def agents(keys: list[str], ms: Mentions) -> list[str]:
+def agents(keys: list[EntityKey], ms: Mentions) -> list[EntityKey]:
     return [k for k in keys if ms.type_of(k) is not PLACE]
 
 
-def pairs_across(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+def pairs_across(a: list[EntityKey], b: list[EntityKey]) -> list[tuple[EntityKey, EntityKey]]:
     return sorted({(min(x, y), max(x, y)) for x in a for y in b if x != y})
 
 
-def pairs_within(keys: list[str]) -> list[tuple[str, str]]:
+def pairs_within(keys: list[EntityKey]) -> list[tuple[EntityKey, EntityKey]]:
     return sorted({(min(x, y), max(x, y)) for x, y in combinations(dict.fromkeys(keys), 2)})
 
 
@@ -231,7 +231,7 @@ def _is_reciprocal(verb: Token) -> bool:
     return any(c.lower_ in ("se", "s'") for c in verb.children)
 
 
-def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
+def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """The subject of a verb; an infinitive, a present participle or a coordinated verb shares its head's."""
     head = verb
     for _ in range(3):
@@ -252,7 +252,7 @@ def _subject_keys(verb: Token, refs: Referents, indirect: list) -> list[str]:
     return _name_before(verb, refs)
 
 
-def _name_before(verb: Token, refs: Referents) -> list[str]:
+def _name_before(verb: Token, refs: Referents) -> list[EntityKey]:
     """'Lors de sa rencontre avec Y, X a déclaré …': a finite verb left without a subject because the parser
     hung the name before it on the fronted adjunct; the person named right before it after a comma."""
     if verb.dep_ != "ROOT":
@@ -277,7 +277,7 @@ def _antecedent(subj: Token) -> Token:
     return subj
 
 
-def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[str]:
+def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """What a subject refers to; a relative 'qui' whose parsed antecedent names no one ('X, ministre
     délégué pour la coopération qui a été reçu par Y'): the person named last before it in the sentence."""
     keys = _group_of(_antecedent(subj), refs, indirect)
@@ -292,7 +292,7 @@ def _subject_group(subj: Token, refs: Referents, indirect: list) -> list[str]:
     return []
 
 
-def _group_of(tok: Token, refs: Referents, indirect: list) -> list[str]:
+def _group_of(tok: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """refs.group of a subject, with what the parser hung on its name: 'M. Paul Martin' (the honorific made
     the head), 'le président X et le chancelier Y' (the second title coordinated with the first name)."""
     keys = refs.group(tok, indirect=indirect)
@@ -303,14 +303,14 @@ def _group_of(tok: Token, refs: Referents, indirect: list) -> list[str]:
     return keys
 
 
-def _office_of(refs: Referents, key: str, before: int) -> TitleUse | None:
+def _office_of(refs: Referents, key: EntityKey, before: int) -> TitleUse | None:
     """The title phrase naming ``key`` as its holder (the latest before token ``before``, else the first)."""
     uses = sorted({id(u): u for u in refs.title_at.values() if u.holder == key}.values(), key=lambda u: u.start)
     earlier = [u for u in uses if u.start < before]
     return earlier[-1] if earlier else (uses[0] if uses else None)
 
 
-def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str], set[int]]:
+def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[EntityKey], set[int]]:
     """The states of a title and the demonyms coordinated with its own ('homologues espagnol, italien
     et polonais'), with the tokens of those demonyms."""
     states = [p for p in use.principals if ms.type_of(p) is STATE]
@@ -320,7 +320,7 @@ def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str
     while todo:
         t = todo.pop()
         m = ms.by_token.get(t.i)
-        if t.i in seen or m is None or m.kind != "demonym" or ms.type_of(m.key) is not STATE:
+        if t.i in seen or m is None or m.kind is not MentionKind.DEMONYM or ms.type_of(m.key) is not STATE:
             continue
         seen.add(t.i)
         if m.key not in states:
@@ -330,7 +330,7 @@ def _coordinated_states(doc: Doc, use: TitleUse, ms: Mentions) -> tuple[list[str
     return states, seen
 
 
-def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, peers: list[str]):
+def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, peers: list[EntityKey]):
     """'ses homologues espagnol et italien' (the subject's office), 'les ministres français et allemands
     des Affaires étrangères': for each state, the holder of that office for it in the article, else the
     state. None when the phrase is not such a title."""
@@ -360,12 +360,12 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
         title = " ".join([head, *(lower[j] for j in sorted(use.complement) if j not in ms.by_token)])
         kind = use.kind
     uses = {id(u): u for u in refs.title_at.values() if u.holder and u.holder not in peers}.values()
-    principals: dict[str, set[str]] = {}
+    principals: dict[EntityKey, set[EntityKey]] = {}
     for u in uses:
         if u.holder:
             principals.setdefault(u.holder, set()).update(u.principals)
-    named: dict[str, str] = {}
-    loose: dict[str, str] = {}
+    named: dict[EntityKey, EntityKey] = {}
+    loose: dict[EntityKey, EntityKey] = {}
     for state in states:
         holder = refs.description(TitleUse(use.start, use.end, title, kind, False, principals=[state]))
         if holder is not None and (holder in peers or ms.type_of(holder) is not PERSON):
@@ -390,8 +390,8 @@ def _holders_for_states(doc: Doc, use: TitleUse, ms: Mentions, refs: Referents, 
 
 
 def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *,
-               coordinated: bool = False, peers: list[str] | None = None,
-               persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[str]:
+               coordinated: bool = False, peers: list[EntityKey] | None = None,
+               persons_after_preps: bool = False, free_start: bool = False, end: int | None = None) -> list[EntityKey]:
     """Entities named from token ``i`` to the end of the clause (title complements left out).
 
     With ``coordinated``, only a list of noun phrases ("entre X, Y et Z") is read. ``peers`` (the other
@@ -399,7 +399,7 @@ def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *
     "à" is a participant ("rendre visite à X"), not a place. With ``free_start``, the phrase at ``i`` is read
     even after "de" and a noun ("la visite du président X"). ``end`` stops the reading before that token.
     """
-    keys: list[str] = []
+    keys: list[EntityKey] = []
     skip: set[int] = set()
     if i < len(doc) and scan.lower(doc)[i] in ("que", "qu'"):  # "n'a rencontré que X": only X, still met
         i += 1
@@ -419,7 +419,7 @@ def span_keys(doc: Doc, i: int, ms: Mentions, refs: Referents, indirect: list, *
                                 or pos[i] in ("DET", "ADJ")):
             break
         m = ms.by_token.get(i)
-        bare_adjective = m is not None and m.kind == "demonym" and pos[i] == "ADJ"
+        bare_adjective = m is not None and m.kind is MentionKind.DEMONYM and pos[i] == "ADJ"
         at_place = _after_location_prep(doc, i) and not (persons_after_preps and ms.type_of(m.key) is PERSON) \
             if m is not None else False
         if m is not None and m.start == doc[i].idx and (at_place or i != first and _complement_of_thing(doc, i, refs)):
@@ -547,7 +547,7 @@ def _negated(verb: Token) -> bool:
     return bool(words & {"ne", "n'"}) and bool(words & _NEGATION_PARTICLES)
 
 
-def _place(doc: Doc, trigger: Token, ms: Mentions) -> str | None:
+def _place(doc: Doc, trigger: Token, ms: Mentions) -> EntityKey | None:
     """The place named with 'à' or 'en' in the trigger's sentence, nearest to the trigger."""
     best = None
     sent, lower = sent_of(trigger), scan.lower(doc)
@@ -566,7 +566,7 @@ def talked_together(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] |
     doc = ctx.doc
     if after_avec(doc, verb) < sent_of(verb).end:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(verb, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
@@ -597,7 +597,7 @@ def _is_place_phrase(doc: Doc, i: int, ms: Mentions) -> bool:
     while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, PLACE)
+    return m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) in (STATE, PLACE)
 
 
 @handler("visit")
@@ -605,7 +605,7 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a rendu (une) visite (de courtoisie) à Y': the subject met the person after the preposition;
     a visit to a country or a city is no meeting."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS), None)
     if visit_noun is None:
         return None
@@ -621,7 +621,7 @@ def visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
 def received_visit(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None:
     """'X a reçu la visite (officielle) du président Y': the subject met the visitor."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     visit_noun = next((c for c in verb.children if c.lemma_ in _VISIT_NOUNS and c.dep_ == "obj"), None)
     if visit_noun is None:
         return None
@@ -647,7 +647,7 @@ def noun_of_with(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | No
     """'La rencontre de X avec Y a duré trois heures', 'sa rencontre avec Y' (the person 'sa' refers to):
     the meeting noun names both sides itself, wherever it stands in the clause."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     lower, orth = scan.lower(doc), scan.orth(doc)
     end = min(sent_of(noun).end, noun.i + 12)
     avec = next((j for j in range(noun.i + 1, end) if lower[j] == "avec"), None)
@@ -684,7 +684,7 @@ def noun_together(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | N
     lower = scan.lower(doc)
     if any(lower[j] in ("avec", "entre") for j in range(noun.i + 1, min(sent_of(noun).end, noun.i + 8))):
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     subjects = agents(_subject_keys(governor, ctx.refs, indirect), ctx.ms)
     if len(subjects) < 2:
         return None
@@ -702,7 +702,7 @@ def _meeting_noun_of(tok: Token) -> Token | None:
     return None
 
 
-def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[str]:
+def _attendees(meeting: Token, refs: Referents, indirect: list) -> list[EntityKey]:
     """Who took part in a meeting: the subject of 'participer / assister / prendre part à' the meeting."""
     verb = meeting.head
     if verb.pos_ != "VERB" or not (verb.lemma_ in _ATTENDING or verb.lemma_ == "prendre" and any(
@@ -716,7 +716,7 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
     """'La réunion s'est tenue en présence de X, Y et Z': they met each other, and whoever took part in
     the meeting ('le ministre a participé à une réunion, qui s'est tenue en présence de …')."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     head = noun.head
     meeting = _meeting_noun_of(head)
     if meeting is None and head.pos_ in ("VERB", "AUX"):
@@ -734,7 +734,7 @@ def in_presence(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | Non
 def noun_relative(ctx: Context, noun: Token, rule: Pattern) -> list[Meeting] | None:
     """'les entretiens qu'il a eus avec X': the subject of the relative clause talked with X."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     verb = next((c for c in noun.children if c.dep_ == "acl:relcl"), None)
     if verb is None:
         return None
@@ -751,7 +751,7 @@ def interposed(ctx: Context, verb: Token, rule: Pattern) -> list[Meeting] | None
     """'X a rencontré, lors d'une réunion à Bruxelles, Y et Z': the object list after an adjunct set
     off by commas. When the adjunct names a multilateral meeting, everyone listed met."""
     doc, ms, refs = ctx.doc, ctx.ms, ctx.refs
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     orth, lower, lemma = scan.orth(doc), scan.lower(doc), scan.lemma(doc)
     end = min(sent_of(verb).end, verb.i + 25)
     close = next((j for j in range(verb.i + 2, end) if orth[j] == ","), None)

@@ -13,11 +13,12 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import scan
 from kg.extract.entities import PERSON, Mentions
-from kg.extract.roles import TitleUse
 from kg.extract.sents import sent_of, sents_up_to
 from kg.extract.sources import source_phrases
+from kg.extract.titles import TitleKind, TitleUse
 from kg.lang import lexicon
 from kg.lang.names import fold
+from kg.records import EntityKey
 
 PRONOUNS = lexicon.words("third_person_pronouns")
 _FEMININE = lexicon.words("feminine_pronouns")
@@ -34,7 +35,7 @@ class Referents:
         self.complement = {i for u in uses for i in u.complement}
         self.internal = {i for u in uses for i in range(u.start + 1, u.end)} - self.complement
         self.sources = source_phrases(doc)
-        self.holders_by_title: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
+        self.holders_by_title: dict[tuple[str, tuple[EntityKey, ...]], list[tuple[int, EntityKey]]] = {}
         for u in uses:
             if u.holder:  # under its office class and under its head word ("le secrétaire" = "le secrétaire d'État")
                 for base in dict.fromkeys((_exact_of(u), _base_of(u), _head_base(u))):
@@ -42,7 +43,7 @@ class Referents:
                         (u.start, u.holder))
         self.feminine = {u.holder for u in uses if u.holder and _is_feminine(doc, u)}
 
-    def of(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
+    def of(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[EntityKey]:
         """Keys the phrase headed by ``tok`` refers to; ``indirect`` collects keys found by inference."""
         m = self.ms.by_token.get(tok.i)
         if m is not None:
@@ -63,25 +64,26 @@ class Referents:
             return [key] if key else []
         return []
 
-    def _of_title(self, use: TitleUse, indirect: list | None, unnamed_as_group: bool) -> list[str]:
+    def _of_title(self, use: TitleUse, indirect: list | None, unnamed_as_group: bool) -> list[EntityKey]:
         if use.holder:
             return [use.holder]
-        if use.kind in ("envoy", "position") and not use.plural:
+        if use.kind in (TitleKind.ENVOY, TitleKind.POSITION) and not use.plural:
             key = self.description(use)
             if key:
                 if indirect is not None:
                     indirect.append(key)
                 return [key]
-        if use.plural and use.kind in ("envoy", "position", "group") and (keys := self.plural_description(use)):
+        if use.plural and use.kind in (TitleKind.ENVOY, TitleKind.POSITION, TitleKind.GROUP) \
+                and (keys := self.plural_description(use)):
             if indirect is not None:
                 indirect.extend(keys)
             return keys
         # Plural, or (when asked) an unnamed person: the state or organization they act for.
-        if not (use.plural or use.kind == "group" or unnamed_as_group):
+        if not (use.plural or use.kind is TitleKind.GROUP or unnamed_as_group):
             return []
         return [p for p in use.principals if self.ms.type_of(p) is not PERSON]
 
-    def description(self, use: TitleUse) -> str | None:
+    def description(self, use: TitleUse) -> EntityKey | None:
         """The person an article calls 'le président ukrainien': the holder of that title seen in it
         (the same words first: "le secrétaire d'État" is the secrétaire d'État named, not another
         foreign minister; then the same office in other words)."""
@@ -103,7 +105,7 @@ class Referents:
                 return pick[1]
         return None
 
-    def plural_description(self, use: TitleUse) -> list[str]:
+    def plural_description(self, use: TitleUse) -> list[EntityKey]:
         """The persons an article calls 'les émissaires américains' or 'les envoyés de l'ONU': the holders
         of that title (with those principals) named before, when there are two to four of them."""
         principals = tuple(sorted(use.principals))
@@ -115,12 +117,12 @@ class Referents:
         keys = list(dict.fromkeys(k for i, k in sorted(found) if i < use.start))
         return keys if 2 <= len(keys) <= 4 else []
 
-    def pronoun(self, tok: Token) -> str | None:
+    def pronoun(self, tok: Token) -> EntityKey | None:
         """The most salient person before a third-person pronoun."""
         feminine = tok.lower_ in _FEMININE
         sent = sent_of(tok)
         sents = sents_up_to(tok, 3)
-        candidates: list[tuple[int, int, str]] = []
+        candidates: list[tuple[int, int, EntityKey]] = []
         for s in sents:
             for i in range(s.start, min(s.end, tok.i)):
                 key = self._person(i)
@@ -172,7 +174,7 @@ class Referents:
             return []
         return sorted(found, key=lambda t: t.i)
 
-    def latest_person(self, tok: Token) -> str | None:
+    def latest_person(self, tok: Token) -> EntityKey | None:
         """The last person named before ``tok`` in its sentence or the two before it."""
         for s in reversed(sents_up_to(tok, 3)):
             for i in range(min(s.end, tok.i - 1) - 1, s.start - 1, -1):
@@ -180,17 +182,17 @@ class Referents:
                     return key
         return None
 
-    def _person(self, i: int) -> str | None:
+    def _person(self, i: int) -> EntityKey | None:
         """The person named or described at token ``i``."""
         m = self.ms.by_token.get(i)
         if m is not None and self.ms.type_of(m.key) is PERSON:
             return m.key
         use = self.title_head.get(i)
-        if use is None or use.kind not in ("envoy", "position"):
+        if use is None or use.kind not in (TitleKind.ENVOY, TitleKind.POSITION):
             return None
         return use.holder or (None if use.plural else self.description(use))
 
-    def group(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[str]:
+    def group(self, tok: Token, *, indirect: list | None = None, unnamed_as_group: bool = True) -> list[EntityKey]:
         """Keys of a phrase and of the phrases coordinated with it ("X et Y", "X, Y ainsi que Z")."""
         keys = []
         for t in sorted({tok, *self._listed_with(tok), *_conjuncts(tok)}, key=lambda t: t.i):
@@ -250,13 +252,13 @@ def _base_of(use: TitleUse) -> str:
     """What a title says of its holder: every envoy title is one role ("envoyé" = "émissaire"), and so is
     every head of state ("le dirigeant russe" = "le président russe") and every foreign minister ("le chef
     de la diplomatie" = "le ministre des Affaires étrangères")."""
-    if use.kind == "envoy":
+    if use.kind is TitleKind.ENVOY:
         return "envoy"
     title = fold(use.title)  # the whole title, or a one-word class its head names ("président de la Chine")
     return _CLASSES.get(title) or _CLASSES.get(title.split()[0]) or _base(use.title.split()[0])
 
 
-_TITLES = lexicon.load().titles
+_TITLES = {title: TitleKind(kind) for title, kind in lexicon.load().titles.items()}
 
 
 def _singular(use: TitleUse) -> str | None:
@@ -267,7 +269,7 @@ def _singular(use: TitleUse) -> str | None:
     kind = _TITLES.get(" ".join([head, *words[1:]])) or _TITLES.get(head)
     if kind is None:
         return None
-    if kind == "envoy":
+    if kind is TitleKind.ENVOY:
         return "envoy"
     return _CLASSES.get(fold(head)) or _base(head)
 
@@ -279,7 +281,7 @@ def _exact_of(use: TitleUse) -> str:
 
 def _head_base(use: TitleUse) -> str:
     """The base of a title's head word alone: "secrétaire" of "secrétaire d'État"."""
-    return "envoy" if use.kind == "envoy" else _base(use.title.split()[0])
+    return "envoy" if use.kind is TitleKind.ENVOY else _base(use.title.split()[0])
 
 
 def _base(title: str) -> str:

@@ -10,7 +10,6 @@ The holder is a name right after the phrase ("l'envoyé russe Igor Volkov"), aft
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
@@ -21,9 +20,10 @@ from kg.extract.evidence import evidence
 from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.sources import source_phrases
+from kg.extract.titles import TitleKind, TitleUse
 from kg.lang import lexicon
 from kg.lang.lexicon import Lexicon
-from kg.records import Mandate, Position
+from kg.records import EntityKey, Mandate, MentionKind, Position
 
 _DETS = lexicon.words("determiners")
 _DE = lexicon.words("de_forms")
@@ -42,21 +42,6 @@ _LED_BY = lexicon.words("led_by_participles")
 _MEMBER_VERBS = lexicon.words("roles_member_verbs")
 
 
-@dataclass
-class TitleUse:
-    """One title phrase in a Doc and what it was linked to."""
-
-    start: int  # first token of the title noun
-    end: int  # token just past the phrase (complements included, holder excluded)
-    title: str
-    kind: str  # envoy | position | group | relation
-    plural: bool
-    holder: str | None = None
-    principals: list[str] = field(default_factory=list)
-    complement: set[int] = field(default_factory=set)  # tokens of "de …" and "pour …" complements
-    nested: bool = False  # inside an earlier title's complement: only a name right after it is its holder
-
-
 Token.set_extension("kg_title", default="", force=True)  # the kind of the title phrase starting here
 
 
@@ -64,9 +49,9 @@ class RoleFinder:
     """Finds title phrases, links them to holders and principals, and emits mandates and positions."""
 
     def __init__(self, lex: Lexicon, vocab) -> None:
-        self.kinds = dict(lex.titles)
-        self.kinds.update({n: "group" for n in GROUP_NOUNS if n not in self.kinds})
-        self.kinds.update({n: "relation" for n in _RELATION_NOUNS})
+        self.kinds = {title: TitleKind(kind) for title, kind in lex.titles.items()}
+        self.kinds.update({n: TitleKind.GROUP for n in GROUP_NOUNS if n not in self.kinds})
+        self.kinds.update({n: TitleKind.RELATION for n in _RELATION_NOUNS})
         from spacy.lang.fr import French
         tok = French().tokenizer
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -86,12 +71,12 @@ class RoleFinder:
             use = TitleUse(s, e, scan.text_at(doc, s, e).lower(), self.kinds[title],
                            scan.lower(doc)[e - 1].endswith(("s", "x")), nested=s in nested)
             _extend(doc, use, ms)
-            if use.kind == "envoy" and not use.principals and (owner := _possessor(doc, s, ms)):
+            if use.kind is TitleKind.ENVOY and not use.principals and (owner := _possessor(doc, s, ms)):
                 use.principals.append(owner)  # "Ottawa a rappelé son ambassadeur à Moscou, X"
             covered.update(range(s, e))
             nested.update(use.complement)
             uses.append(use)
-            doc[s]._.kg_title = use.kind
+            doc[s]._.kg_title = use.kind.value  # a plain string, as the patterns name it
         return uses
 
 
@@ -113,7 +98,7 @@ def _accent_variants(title: str) -> list[str]:
 _POSSESSIVES = lexicon.words("third_person_possessives")
 
 
-def _possessor(doc: Doc, s: int, ms: Mentions) -> str | None:
+def _possessor(doc: Doc, s: int, ms: Mentions) -> EntityKey | None:
     """The state or organization a possessive before a title points to: the subject of its clause
     ("le Canada a rappelé son ambassadeur", "les États-Unis et leur ambassadeur à Ottawa")."""
     if s == 0 or scan.lower(doc)[s - 1] not in _POSSESSIVES:
@@ -142,7 +127,7 @@ def _is_title_use(doc: Doc, s: int, e: int, ms: Mentions) -> bool:
         prev = lower[s - 1] if s > 0 else ""
         nxt = ms.by_token.get(e)
         return (prev in _DETS or prev == "," or e < len(doc) and lower[e] in _QUALIFIERS
-                or nxt is not None and nxt.kind == "demonym")
+                or nxt is not None and nxt.kind is MentionKind.DEMONYM)
     return True
 
 
@@ -156,28 +141,28 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
         m = ms.by_token.get(i)
         if _line_break_before(doc, i):
             break  # "— X, président de la République\nRapidement, …": a phrase ends with its line
-        if m is not None and m.kind == "demonym":
+        if m is not None and m.kind is MentionKind.DEMONYM:
             use.principals.append(m.key)
             i += 1
-        elif word == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind == "demonym":
+        elif word == "et" and (n := ms.by_token.get(i + 1)) is not None and n.kind is MentionKind.DEMONYM:
             i += 1
         elif word in _QUALIFIERS or (pos[i] == "ADJ" and word not in _BOUNDARY and m is None):
             if word in _QUALIFIERS and i == qualified_to and not use.principals:
                 use.title += f" {word}"  # "envoyé spécial", "négociateur en chef", "conseiller diplomatique"
                 qualified_to += 1
             i += 1
-        elif word in ("à", "au", "aux", "en", "auprès") and use.kind == "envoy" and (
+        elif word in ("à", "au", "aux", "en", "auprès") and use.kind is TitleKind.ENVOY and (
                 _place_follows(doc, i + 1, ms) or word == "auprès" and i + 1 < len(doc) and lower[i + 1] in _DE):
             # a posting, not a principal: "l'ambassadeur russe à Pékin", "auprès de l'Alliance"
             j = _complement_end(doc, i + (2 if word == "auprès" and lower[i + 1] in _DE else 1), ms)
             use.complement.update(range(i, j))
             i = j
-        elif word in ("à", "au") and use.kind == "position" and _org_follows(doc, i + 1, ms):
+        elif word in ("à", "au") and use.kind is TitleKind.POSITION and _org_follows(doc, i + 1, ms):
             j = _complement_end(doc, i + 1, ms)  # "responsable à la Maison Blanche"
             use.complement.update(range(i, j))
             use.principals.extend(_complement_principals(doc, i + 1, j, ms))
             i = j
-        elif word in _DE or word == "pour" or word in _A and use.kind == "position" \
+        elif word in _DE or word == "pour" or word in _A and use.kind is TitleKind.POSITION \
                 and i == qualified_to and _portfolio_follows(doc, i + 1, ms):
             topic = word == "pour"
             j = _complement_end(doc, i + 1, ms)
@@ -185,7 +170,8 @@ def _extend(doc: Doc, use: TitleUse, ms: Mentions) -> None:
                 break
             use.complement.update(range(i, j))
             named = [] if topic else _complement_principals(doc, i + 1, j, ms)
-            if not topic and not named and use.kind in ("position", "envoy") and not use.complement - set(range(i, j)):
+            if not topic and not named and use.kind in (TitleKind.POSITION, TitleKind.ENVOY) \
+                    and not use.complement - set(range(i, j)):
                 use.title = f"{use.title} {scan.text_at(doc, i, j)}"  # a portfolio: "ministre des Affaires étrangères"
                 portfolio = True
             use.principals.extend(named)
@@ -227,7 +213,7 @@ def _place_follows(doc: Doc, i: int, ms: Mentions) -> bool:
     while i < len(doc) and pos[i] == "DET":
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name"
+    return m is not None and m.kind is MentionKind.NAME
 
 
 def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
@@ -243,7 +229,7 @@ def _complement_end(doc: Doc, i: int, ms: Mentions) -> int:
         m = ms.by_token.get(i)
         if i > start and _line_break_before(doc, i):
             break
-        if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON and i > start \
+        if m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON and i > start \
                 and not any(lower[k].removeprefix("ex-") in _TITLE_WORDS for k in range(start, i)) \
                 and (not any(k in ms.by_token for k in range(start, i)) or _ends_entity(ms, i - 1)) \
                 and lower[i - 1] not in _DE:
@@ -268,17 +254,17 @@ def _list_continues(doc: Doc, i: int, ms: Mentions) -> bool:
     while i < len(doc) and (lower[i] in _DE or pos[i] == "DET" or lower[i] == "et"):
         i += 1
     m = ms.by_token.get(i)
-    return m is not None and m.kind == "name" and ms.type_of(m.key) in (STATE, ORGANIZATION, PLACE)
+    return m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) in (STATE, ORGANIZATION, PLACE)
 
 
-def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
+def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[EntityKey]:
     """Who a "de …" complement names: a person if there is one, else states and organizations."""
-    keys: list[str] = []
-    named: list[str] = []
+    keys: list[EntityKey] = []
+    named: list[EntityKey] = []
     for k in range(i, j):
         m = ms.by_token.get(k)
         if m is not None and ms.type_of(m.key) is not PLACE:
-            for found in [keys] + ([named] if m.kind == "name" else []):
+            for found in [keys] + ([named] if m.kind is MentionKind.NAME else []):
                 if m.key not in found:
                     found.append(m.key)
     persons = [k for k in keys if ms.type_of(k) is PERSON]
@@ -287,12 +273,12 @@ def _complement_principals(doc: Doc, i: int, j: int, ms: Mentions) -> list[str]:
     return named or keys[:1]  # "du président russe": the adjective's state when nothing is named
 
 
-def _person_at(ms: Mentions, i: int) -> str | None:
+def _person_at(ms: Mentions, i: int) -> EntityKey | None:
     m = ms.by_token.get(i)
-    return m.key if m is not None and m.kind == "name" and ms.type_of(m.key) is PERSON else None
+    return m.key if m is not None and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON else None
 
 
-def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> str | None:
+def _person_ending_at(doc: Doc, i: int, ms: Mentions) -> EntityKey | None:
     """The person whose name ends at token ``i``."""
     key = _person_at(ms, i)
     if key and (i + 1 >= len(doc) or ms.by_token.get(i + 1) is not ms.by_token.get(i)):
@@ -310,14 +296,14 @@ def _use(ctx: Context, tok: Token, *, outer: bool = False) -> TitleUse | None:
     return use
 
 
-def _linked(ctx: Context, use: TitleUse, holder: str, rule: Pattern) -> list[Mandate | Position]:
+def _linked(ctx: Context, use: TitleUse, holder: EntityKey, rule: Pattern) -> list[Mandate | Position]:
     """Make ``holder`` the holder of ``use``: its mandates (one per principal) or its position."""
     use.holder = holder
     ev = evidence(ctx.doc, use.start, rule)
     principals = [p for p in use.principals if p != holder]
-    if use.kind == "envoy":
+    if use.kind is TitleKind.ENVOY:
         return [Mandate(holder, p, use.title, ev) for p in principals]
-    if use.kind == "position":
+    if use.kind is TitleKind.POSITION:
         orgs = [p for p in principals if ctx.ms.type_of(p) in (STATE, ORGANIZATION)]
         return [Position(holder, use.title, ev, orgs[0] if orgs else None)]
     return []  # a group noun in apposition ("son homologue iranien, X"): a holder, no office
@@ -378,7 +364,7 @@ def who_leads(ctx: Context, tok: Token, rule: Pattern):
     j = _before_phrase(doc, use)
     if j >= 3 and scan.lemma(doc)[j] in _LEADS and lower[j - 1] == "qui" and orth[j - 2] == "," \
             and (key := _person_ending_at(doc, j - 3, ms)):
-        use.kind = "envoy"
+        use.kind = TitleKind.ENVOY
         use.title = "chef de délégation" if use.title.startswith("délégation") else use.title
         return _linked(ctx, use, key, rule)
     return None
@@ -402,7 +388,7 @@ def led_by(ctx: Context, tok: Token, rule: Pattern):
         if orth[j] in (",", "."):
             break
         if key := _person_at(ms, j):
-            use.kind, use.title = "envoy", "chef de délégation"
+            use.kind, use.title = TitleKind.ENVOY, "chef de délégation"
             return _linked(ctx, use, key, rule)
     return None
 
@@ -420,7 +406,7 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
     doc, ms = ctx.doc, ctx.ms
     if not (verb.morph.get("Voice", []) == ["Pass"] or any(c.dep_ == "aux:pass" for c in verb.children)):
         return None
-    named: list[str | None] = []
+    named: list[EntityKey | None] = []
     for c in verb.children:
         if c.dep_.startswith("nsubj"):  # a name, or a group standing for its state ("la partie ukrainienne")
             use = ctx.state["titles"].get(c.i)
@@ -435,13 +421,13 @@ def represented_by(ctx: Context, verb: Token, rule: Pattern):
     return found or None
 
 
-def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False) -> list[str]:
+def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False) -> list[EntityKey]:
     """The persons named from token ``i`` to the end of the clause ("A, son chef de cabinet B, et C"),
     not those inside a title's complement ("le conseiller de D") nor those after "de" ("le fils de D")."""
     doc, ms = ctx.doc, ctx.ms
     orth, lower, pos = scan.orth(doc), scan.lower(doc), scan.pos(doc)
     complements = {k for u in ctx.state["titles"].values() for k in u.complement}
-    found: list[str] = []
+    found: list[EntityKey] = []
     for k in range(i, end):
         if orth[k] in (".", ";", ":") or pos[k] in ("VERB", "AUX") and k not in ms.by_token or lower[k] == "qui":
             break
@@ -454,7 +440,7 @@ def _persons_listed(ctx: Context, i: int, end: int, *, first_only: bool = False)
     return found
 
 
-def _state_of(ctx: Context, person: str) -> str | None:
+def _state_of(ctx: Context, person: EntityKey) -> EntityKey | None:
     """The state a person's title phrase names ("ministre allemand de la Défense", "directeur du MAE italien")."""
     ms = ctx.ms
     for use in ctx.state["titles"].values():
@@ -552,7 +538,7 @@ def principal_from_office(ctx: Context, tok: Token, rule: Pattern):
     """'l'Ambassadeur X' with no principal, when X holds an office of a state elsewhere in the article
     ("X, sous-secrétaire adjoint au Département d'État des États-Unis"): an envoy of that state."""
     use = ctx.state["titles"].get(tok.i - 1)
-    if use is None or use.kind != "envoy" or use.principals or use.holder is None or use.end != tok.i:
+    if use is None or use.kind is not TitleKind.ENVOY or use.principals or use.holder is None or use.end != tok.i:
         return None
     ms = ctx.ms
     states = list(dict.fromkeys(p for u in ctx.state["titles"].values() if u.holder == use.holder and u is not use

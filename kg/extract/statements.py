@@ -19,7 +19,7 @@ from kg.extract.refs import Referents, is_impersonal, subjects_of
 from kg.extract.sents import sent_at, sent_of, sents_up_to
 from kg.extract.sources import source_start
 from kg.lang import lexicon
-from kg.records import Statement
+from kg.records import EntityKey, MentionKind, Statement
 
 _OPEN, _CLOSE = {"«": "»", '"': '"', "“": "”"}, {"»", '"', "”"}
 # Words between a reporting verb and what it reports: "a ajouté toutefois que", "a-t-il dit lundi : …"
@@ -122,9 +122,9 @@ _CLITIC_SUBJECTS = lexicon.words("clitic_subjects")
 _A = lexicon.words("a_forms")
 
 
-def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
+def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[EntityKey], bool]:
     """Who speaks through a verb: the persons its subject names, else the states or organizations."""
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     head, subjects = verb, []
     for _ in range(3):
         subjects = [c for c in subjects_of(head) if _active_subject(c) and not is_impersonal(c)]
@@ -135,7 +135,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
         head = head.head
     if not subjects:
         subjects = _controller(verb) or _after_infinitive_clause(verb) or _gerund_subject(verb)
-    keys: list[str] = []
+    keys: list[EntityKey] = []
     for subj in map(_clitic_of, subjects):
         if "Rel" in subj.morph.get("PronType", []) and head.dep_ == "acl:relcl":
             # "son homologue, qui a jugé que …": the antecedent speaks, when it is a person
@@ -173,7 +173,7 @@ def _speakers(verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bo
     return (persons or keys), bool(indirect)
 
 
-def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[str] | None:
+def _government_of(subj: Token, ms: Mentions, refs: Referents) -> list[EntityKey] | None:
     """'le gouvernement Varenko': the states whose leader is named right after the noun (none if unknown);
     None when no person is named there."""
     doc = subj.doc
@@ -197,7 +197,7 @@ def _clitic_of(subj: Token) -> Token:
 def _named_in_apposition(tok: Token, ms: Mentions) -> list[Token]:
     """The person names in apposition to a phrase ("le conseiller de X, Piotr Sidorenko")."""
     return [c for c in tok.children if c.dep_ == "appos" and (m := ms.by_token.get(c.i)) is not None
-            and m.kind == "name" and ms.type_of(m.key) is PERSON]
+            and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON]
 
 
 def _active_subject(subj: Token) -> bool:
@@ -255,10 +255,10 @@ def _after_infinitive_clause(verb: Token) -> list[Token]:
     return []
 
 
-def _named_after(doc: Doc, verb: Token, ms: Mentions, refs: Referents) -> tuple[list[str], bool]:
+def _named_after(doc: Doc, verb: Token, ms: Mentions, refs: Referents) -> tuple[list[EntityKey], bool]:
     """Who speaks after an incise verb, before the next punctuation: a name, a title's holder, a
     description ("a précisé le secrétaire au Commerce"), and those coordinated with it."""
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     lower = scan.lower(doc)
     i, end = verb.i + 1, sent_of(verb).end
     while i < end:
@@ -491,7 +491,7 @@ def _performative(verb: Token) -> bool:
                for c in verb.children)
 
 
-def _previous_speaker(ctx: Context, verb: Token, speakers: list[str]) -> list[str]:
+def _previous_speaker(ctx: Context, verb: Token, speakers: list[EntityKey]) -> list[EntityKey]:
     """'« … », a-t-il ajouté': the pronoun is the person speaking in the passage (the speaker of the
     statement before, in this sentence or the two before), not the person named last."""
     subjects = list(dict.fromkeys(map(_clitic_of, subjects_of(verb))))
@@ -557,14 +557,14 @@ def according_to(ctx: Context, tok: Token, rule: Pattern):
     orth, lower = scan.orth(doc), scan.lower(doc)
     start = tok.i
     j, by_title = prep, False
-    keys: list[str] = []
-    indirect: list[str] = []
+    keys: list[EntityKey] = []
+    indirect: list[EntityKey] = []
     while j < sent.end and orth[j] not in (",", ".", ";", ":"):
         if not keys:
             keys = [k for k in refs.of(doc[j], indirect=indirect) if ms.type_of(k) is not PLACE]
             by_title = j in refs.title_at
         elif by_title and not any(ms.type_of(k) is PERSON for k in keys) and (m := ms.by_token.get(j)) is not None \
-                and m.kind == "name" and ms.type_of(m.key) is PERSON:
+                and m.kind is MentionKind.NAME and ms.type_of(m.key) is PERSON:
             keys = [m.key]  # "pour le président de la Commission Jan Kowal": the holder named after the title
         j += 1
     if not keys:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from enum import Enum
 
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
@@ -25,7 +26,7 @@ from kg.extract.patterns import Context, Pattern, handler
 from kg.extract.sents import sent_at
 from kg.extract.statements import quotes
 from kg.lang import lexicon
-from kg.records import Meeting, Statement
+from kg.records import EntityKey, Meeting, MentionKind, Statement
 
 _HEADINGS = sorted(lexicon.words("transcript_headings"), key=len, reverse=True)
 _HEADING_RE = re.compile(r"^\s*(?:{})\b".format("|".join(map(re.escape, _HEADINGS))), re.IGNORECASE)
@@ -55,7 +56,20 @@ _SECOND_PERSON = lexicon.words("transcript_second_person")
 _FIRST_PERSON_WORDS = lexicon.words("transcript_first_person_words")
 _FIRST_PERSON_WINDOW = 150  # tokens after the heading read for the first person
 _TURNS = "kg.transcript_turns"
-_CONTINUED = ("question", "answer", "label", "section", "monologue")
+class TurnKind(str, Enum):
+    """How a passage of a transcript is marked (the patterns' speaker_turn handler names these values)."""
+
+    HEADING = "heading"  # the first line of the heading
+    META = "meta"  # a further heading line, or a metadata line ("key : value", transcript_meta_keys.txt)
+    QUESTION = "question"  # opened by a question marker: nobody's words
+    ANSWER = "answer"  # opened by an answer marker: the guest's words
+    LABEL = "label"  # opened by a speaker label ("Jean Dupont : …")
+    SECTION = "section"  # "- Propos de Jean Dupont -": the words of the person it names
+    MONOLOGUE = "monologue"  # no marker: it goes on with the turn before, or is the heading person's speech
+
+
+# Turns that unmarked lines after them continue.
+_CONTINUED = (TurnKind.QUESTION, TurnKind.ANSWER, TurnKind.LABEL, TurnKind.SECTION, TurnKind.MONOLOGUE)
 
 
 @dataclass(frozen=True)
@@ -67,8 +81,8 @@ class Turn:
     end: int
     content: int
     marker: int
-    kind: str  # heading | meta | question | answer | label | section | monologue
-    speaker: str | None
+    kind: TurnKind
+    speaker: EntityKey | None
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class Layout:
     """The turns of a Doc, and the persons its heading names (the guest first)."""
 
     turns: tuple[Turn, ...]
-    heading_persons: tuple[str, ...]
+    heading_persons: tuple[EntityKey, ...]
     heading_end: int  # the token after the heading line
 
     def at(self, i: int) -> Turn | None:
@@ -108,19 +122,19 @@ def _lines(doc: Doc) -> list[tuple[int, int, int, str]]:
     return out
 
 
-def _persons_in(ms: Mentions, i: int, j: int) -> list[str]:
+def _persons_in(ms: Mentions, i: int, j: int) -> list[EntityKey]:
     """The persons named in tokens i..j, in order."""
     found = []
     for k in range(i, j):
         m = ms.by_token.get(k)
-        if m is not None and ms.type_of(m.key) is PERSON and m.kind == "name" and m.key not in found:
+        if m is not None and ms.type_of(m.key) is PERSON and m.kind is MentionKind.NAME and m.key not in found:
             found.append(m.key)
     return found
 
 
-def _surnames(ms: Mentions) -> dict[str, str]:
+def _surnames(ms: Mentions) -> dict[str, EntityKey]:
     """Folded last word of each person's longest name -> the person (names the NER missed in a heading)."""
-    out: dict[str, str] = {}
+    out: dict[str, EntityKey] = {}
     for key, draft in ms.drafts.items():
         name = max(draft.names, key=len) if draft.type is PERSON and draft.names else ""
         if len(name.split()) > 1:  # a first name alone ("Cher Paul") is no surname
@@ -128,7 +142,7 @@ def _surnames(ms: Mentions) -> dict[str, str]:
     return out
 
 
-def _named_in_text(ms: Mentions, text: str) -> list[str]:
+def _named_in_text(ms: Mentions, text: str) -> list[EntityKey]:
     """Persons of the Doc whose surname is written in ``text``, in order of appearance."""
     words = fold(text)
     found = []
@@ -138,7 +152,7 @@ def _named_in_text(ms: Mentions, text: str) -> list[str]:
     return [k for _, k in sorted(found)]
 
 
-def heading_persons(ms: Mentions, lines: list) -> tuple[list[str], int]:
+def heading_persons(ms: Mentions, lines: list) -> tuple[list[EntityKey], int]:
     """The persons a transcript's heading names, and how many lines the heading takes.
 
     The heading is the first line, with the metadata lines and the lines naming the genre right after
@@ -184,7 +198,7 @@ def _label(text: str) -> str | None:
     return None
 
 
-def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: list[str]) -> str | None:
+def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: list[EntityKey]) -> EntityKey | None:
     """Who a label names: the person whose surname ends it ("SECRÉTAIRE D'ÉTAT MARTIN"), else the person
     named by its last words, else (a role alone, "LE PRESIDENT", "LA MINISTRE") the guest of the
     heading when there is only one. Title words inside the label are never the speaker."""
@@ -195,13 +209,13 @@ def _label_speaker(ms: Mentions, doc: Doc, i: int, j: int, label: str, guests: l
     while last > i and not doc[last].text.strip(" :"):
         last -= 1
     m = ms.by_token.get(last)
-    if m is not None and ms.type_of(m.key) is PERSON and m.kind == "name":
+    if m is not None and ms.type_of(m.key) is PERSON and m.kind is MentionKind.NAME:
         return m.key
     role_only = fold(label.split()[0]) in _ROLE_DETERMINERS
     return guests[0] if role_only and len(guests) == 1 else None
 
 
-def _monologue_speaker(doc: Doc, guests: list[str], ms: Mentions, body_start: int) -> str | None:
+def _monologue_speaker(doc: Doc, guests: list[EntityKey], ms: Mentions, body_start: int) -> EntityKey | None:
     """The speaker of an unmarked body: the first heading person not addressed by name ("Cher Paul")."""
     lower, orth = scan.lower(doc), scan.orth(doc)
     addressed = set()
@@ -255,20 +269,20 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     if by_heading and (not joint or marked == 0) and _in_first_person(doc, body_start):
         current = _monologue_speaker(doc, guests, ms, body_start)
     for n, (i, j, start_char, text) in enumerate(lines):
-        kind, speaker, content = "monologue", current, start_char
+        kind, speaker, content = TurnKind.MONOLOGUE, current, start_char
         if n < n_heading:
-            kind, speaker = ("heading" if n == 0 else "meta"), None
+            kind, speaker = (TurnKind.HEADING if n == 0 else TurnKind.META), None
         elif _meta_key(text):
-            kind, speaker = "meta", None
+            kind, speaker = TurnKind.META, None
         elif m := _QUESTION_RE.match(text):
-            kind, speaker, content = "question", None, start_char + m.end()
+            kind, speaker, content = TurnKind.QUESTION, None, start_char + m.end()
             current = None
         elif m := _ANSWER_RE.match(text):
-            kind, speaker, content = "answer", (guests[0] if guests else None), start_char + m.end()
+            kind, speaker, content = TurnKind.ANSWER, (guests[0] if guests else None), start_char + m.end()
             current = speaker
         elif m := _SECTION_RE.match(text):
             named = _named_in_text(ms, m.group("who")) or _persons_in(ms, i, j)
-            kind, speaker = "section", (named[0] if named else None)
+            kind, speaker = TurnKind.SECTION, (named[0] if named else None)
             current = speaker
         elif label := _label(text):
             label_match = _LABEL_RE.match(text)
@@ -277,13 +291,13 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
             who = _label_speaker(ms, doc, i, label_end, label, guests)
             if guests and who not in guests:
                 who = None  # an interviewer's label
-            kind, speaker, content = "label", who, end_char
+            kind, speaker, content = TurnKind.LABEL, who, end_char
             current = who
         turns.append(Turn(i, j, content, i, kind, speaker))
     # Unmarked lines continue the turn before them.
     merged: list[Turn] = []
     for t in turns:
-        if merged and t.kind == "monologue" and merged[-1].kind in _CONTINUED:
+        if merged and t.kind is TurnKind.MONOLOGUE and merged[-1].kind in _CONTINUED:
             last = merged[-1]
             merged[-1] = Turn(last.start, t.end, last.content, last.marker, last.kind, last.speaker)
         else:
@@ -291,7 +305,7 @@ def _layout(doc: Doc, ms: Mentions) -> Layout | None:
     return Layout(tuple(merged), tuple(guests), lines[0][1])
 
 
-def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[str, int]], rule: Pattern) -> list[Statement]:
+def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[EntityKey, int]], rule: Pattern) -> list[Statement]:
     """The statements of a speaker's turn: each sentence that claims something (not a question, not a
     greeting or thanks formula, not a verbless fragment), unless a statement of that speaker was found
     in the sentence already."""
@@ -321,7 +335,7 @@ def _claims(doc: Doc, turn: Turn, ms: Mentions, known: set[tuple[str, int]], rul
     return out
 
 
-def _known_statements(doc: Doc) -> set[tuple[str, int]]:
+def _known_statements(doc: Doc) -> set[tuple[EntityKey, int]]:
     """(speaker, sentence start) of the statements the statement patterns found in the Doc."""
     return {(f.speaker, f.evidence.start) for f in doc._.kg_facts or () if isinstance(f, Statement)}
 
@@ -331,7 +345,7 @@ def speaker_turn(ctx: Context, tok: Token, rule: Pattern, *, kind: str):
     """The claims of the turn a line-start marker (of ``kind``) opens, as statements of its speaker."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.starting_at(tok.i) if found else None
-    if turn is None or turn.kind != kind:
+    if turn is None or turn.kind is not TurnKind(kind):
         return None
     if turn.speaker is None:
         return []
@@ -345,7 +359,7 @@ def monologue(ctx: Context, tok: Token, rule: Pattern):
     if found is None or tok.i >= found.heading_end or not found.turns or found.turns[0].marker != tok.i:
         return None
     known = _known_statements(ctx.doc)
-    return [s for t in found.turns if t.kind == "monologue" and t.speaker
+    return [s for t in found.turns if t.kind is TurnKind.MONOLOGUE and t.speaker
             for s in _claims(ctx.doc, t, ctx.ms, known, rule)]
 
 
@@ -379,7 +393,7 @@ def _first_person_verb(verb: Token, pronouns=_FIRST_PERSON) -> bool:
     return False
 
 
-def _speaker_at(ctx: Context, tok: Token) -> str | None:
+def _speaker_at(ctx: Context, tok: Token) -> EntityKey | None:
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(tok.i) if found else None
     return turn.speaker if turn else None
@@ -400,25 +414,25 @@ def second_person_meeting(ctx: Context, verb: Token, rule: Pattern, *, counterpa
     """'Q - Vous y avez rencontré X': in an interviewer's question, "vous" is the guest."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(verb.i) if found else None
-    if found is None or turn is None or turn.kind != "question" or not found.heading_persons or _is_passive(verb) \
-            or not _first_person_verb(verb, _SECOND_PERSON):
+    if found is None or turn is None or turn.kind is not TurnKind.QUESTION or not found.heading_persons \
+            or _is_passive(verb) or not _first_person_verb(verb, _SECOND_PERSON):
         return None
     return _speaker_meets(ctx, verb, [found.heading_persons[0]], rule, counterpart)
 
 
-def _speaker_meets(ctx: Context, verb: Token, speakers: list[str], rule: Pattern, counterpart: str):
+def _speaker_meets(ctx: Context, verb: Token, speakers: list[EntityKey], rule: Pattern, counterpart: str):
     """The meetings of the speakers with the persons the verb's object (or "avec" complement) names."""
     doc = ctx.doc
     start = meetings.after_avec(doc, verb) if counterpart == "avec" else verb.i + 1
     if counterpart == "avec" and start >= sent_at(doc, verb.i).end:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, start, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON and not _complement_of_event(ctx, k, start)]
     return meetings.found_meetings(ctx, verb, meetings.pairs_across(speakers, others), rule, indirect)
 
 
-def _complement_of_event(ctx: Context, key: str, start: int) -> bool:
+def _complement_of_event(ctx: Context, key: EntityKey, start: int) -> bool:
     """'… à quelques jours de l'investiture de X': a person named as the complement of a common noun
     (no title, no name) is not a participant. Unnamed officials ("mon collègue libanais") are left out
     by the caller, which keeps persons only."""
@@ -439,7 +453,7 @@ def _is_passive(verb: Token) -> bool:
     return any(c.dep_ == "aux:pass" for c in verb.children)
 
 
-def _co_hosts(ctx: Context, verb: Token) -> list[str]:
+def _co_hosts(ctx: Context, verb: Token) -> list[EntityKey]:
     """'Avec X, Y et nos amis, nous recevons Z': the persons of a fronted "avec" phrase host with the speaker."""
     doc, sent = ctx.doc, sent_at(ctx.doc, verb.i)
     lower = scan.lower(doc)
@@ -454,13 +468,13 @@ def meta_meeting(ctx: Context, noun: Token, rule: Pattern):
     line of a transcript is a meeting of its speaker."""
     found = layout(ctx.doc, ctx.ms)
     turn = found.at(noun.i) if found else None
-    if found is None or turn is None or turn.kind != "meta" or not found.heading_persons:
+    if found is None or turn is None or turn.kind is not TurnKind.META or not found.heading_persons:
         return None
     doc = ctx.doc
     avec = next((k for k in range(noun.i + 1, min(noun.i + 3, len(doc))) if doc[k].lower_ == "avec"), None)
     if avec is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
     pairs = meetings.pairs_across([found.heading_persons[0]], others)
@@ -478,7 +492,7 @@ def thanks_for_welcome(ctx: Context, verb: Token, rule: Pattern):
     welcome = next((k for k in range(verb.i + 1, sent.end) if lemma[k] in _WELCOME_NOUNS), None)
     if welcome is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = [k for k in meetings.span_keys(doc, verb.i + 1, ctx.ms, ctx.refs, indirect)
               if ctx.ms.type_of(k) is PERSON]
     others = [k for k in others if any(ctx.ms.by_token.get(x) and ctx.ms.by_token[x].key == k
@@ -496,7 +510,7 @@ def our_talks(ctx: Context, det: Token, rule: Pattern):
     avec = next((k for k in range(det.i + 1, min(det.i + 4, len(doc))) if doc[k].lower_ == "avec"), None)
     if avec is None:
         return None
-    indirect: list[str] = []
+    indirect: list[EntityKey] = []
     others = meetings.agents(meetings.span_keys(doc, avec + 1, ctx.ms, ctx.refs, indirect), ctx.ms)
     return meetings.found_meetings(ctx, doc[det.i + 1], meetings.pairs_across([speaker], others), rule, indirect)
 

@@ -240,7 +240,7 @@ def _sync_folder(folder: Path) -> None:
 _TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip")
 _STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURTLE_PREFIXES} | {
     p: str(ns) for p, ns in PREFIXES.items()}
-# Written by pyoxigraph from sorted triples: deterministic, and about 10x faster than rdflib's writers.
+# Written by pyoxigraph from sorted triples: deterministic, and faster than rdflib's writers.
 _SORTED = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES}
 
 

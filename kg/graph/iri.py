@@ -10,8 +10,8 @@ from functools import lru_cache
 from rdflib import URIRef
 
 from kg.graph.vocab import ID
+from kg.records import EntityType
 
-_TYPE_PATH = {"Person": "person", "State": "state", "Organization": "org", "Place": "place"}
 _MAX_SLUG = 60
 
 
@@ -57,8 +57,9 @@ def entity_slugs(names: dict[str, tuple[str, str]]) -> dict[str, str]:
     return result
 
 
-def entity_iri(etype: str, entity_slug: str) -> URIRef:
-    return ID[f"{_TYPE_PATH[etype]}/{entity_slug}"]
+def entity_iri(etype: EntityType | str, entity_slug: str) -> URIRef:
+    """The IRI of an entity of type ``etype`` (an EntityType or its value) with the slug ``entity_slug``."""
+    return ID[f"{EntityType(etype).info.iri_path}/{entity_slug}"]
 
 
 @lru_cache(maxsize=4096)  # asked for every mention and evidence of an article

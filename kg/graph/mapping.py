@@ -28,9 +28,9 @@ from kg.graph import iri
 from kg.graph.resolve import Corpus
 from kg.graph.vocab import DIP, ID
 from kg.lang.names import fold
-from kg.records import Article, Evidence, Mandate, Meeting, Position, Statement
+from kg.records import Article, EntityType, Evidence, Mandate, Meeting, Position, Statement
 
-_CLASS = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
+_CLASS = {t.value: DIP[t.value] for t in EntityType}
 # Prefixes a built graph is bound to (rdflib's own rdf, rdfs, xsd, owl come with every Graph).
 PREFIXES = {"dip": DIP._NS, "skos": SKOS._NS, "id": ID}
 # Looked up once: rdflib checks every attribute access on its namespaces (RDF.type, XSD.date...).
@@ -49,7 +49,7 @@ class Keep(Enum):
     GREATEST = "greatest"
 
 
-# Lines held in memory before they are sorted into a run file: about 50 MB.
+# Lines held in memory before they are sorted into a run file: what bounds the builder's memory.
 SPILL_LINES = 200_000
 # The properties of a fact with one value although several articles report it: the words of a
 # statement (any one spelling of them), whether any article quoted them, the best confidence

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kg.lang.names import consonants, fold, same_first_name, same_word, split_name, translit_key
-from kg.records import DocResult, Entity, EntityType
+from kg.records import DocResult, Entity, EntityKey, EntityType
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Corpus:
     """Resolved entities and, for each (doc_id, entity key), the id of its corpus-wide entity."""
 
     entities: dict[str, GlobalEntity]
-    key_map: dict[tuple[str, str], str]
+    key_map: dict[tuple[str, EntityKey], str]
     docs: list[DocResult]
 
 
@@ -52,7 +52,7 @@ def _block(surname: str) -> str:
     return consonants(translit_key(surname))
 
 
-def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, str], int]:
+def _cluster_persons(people: list[tuple[str, Entity]]) -> dict[tuple[str, EntityKey], int]:
     """Cluster person entities; returns (doc_id, key) -> cluster number."""
     full: list[tuple] = []
     surname_only: list[tuple] = []
@@ -119,7 +119,7 @@ def resolve(docs: list[DocResult], *, lexicon_labels: dict[str, str] | None = No
             gkey = f"Person:#{person_cluster[doc_key]}" if e.type is EntityType.PERSON else _group_key(*doc_key[:1], e)
             groups[gkey].append((d.article.doc_id, e))
 
-    key_map: dict[tuple[str, str], str] = {}
+    key_map: dict[tuple[str, EntityKey], str] = {}
     entities: dict[str, GlobalEntity] = {}
     drafts = []
     for members in groups.values():

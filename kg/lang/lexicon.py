@@ -12,6 +12,12 @@ def rows(name: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def lines(name: str) -> list[str]:
+    """The stripped lines of the lexicon file ``resources/fr/<name>``, in order (comments left out)."""
+    text = resources.files("kg.resources.fr").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def _words(name: str) -> frozenset[str]:
     return frozenset(row[0].strip() for row in rows(name))
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.graph.vocab import RESOURCE_BASE
-from kg.packaged import template_file
-from kg.report.stats import format_stats, graph_stats, sparql
+from kg.packaged import report_query, template_file
+from kg.records import EntityType
+from kg.report.stats import format_stats, graph_stats
 
 VIS_VERSION = "9.1.2"
 
@@ -30,8 +31,8 @@ class FactKind(str, Enum):
     STATEMENT = "statement"
 
 
-AGENT_TYPES = ("Person", "State", "Organization")
-_SHAPE = {"Person": "dot", "State": "diamond", "Organization": "triangle", "Place": "square"}
+AGENT_TYPES = tuple(t.value for t in EntityType if t.info.agent)
+_SHAPE = {t.value: t.info.shape for t in EntityType}
 NO_STATE = "(no state)"
 
 
@@ -51,7 +52,7 @@ def short_id(iri: str) -> str:
 
 
 def _rows(g: Graph, name: str) -> list[dict[str, str]]:
-    res = g.query(sparql(name))
+    res = g.query(report_query(name))
     names = [str(v) for v in res.vars]
     return [{k: str(v) for k, v in zip(names, row) if v is not None} for row in res]
 

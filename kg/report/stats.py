@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, XSD, Graph, URIRef
+from rdflib.query import ResultRow
 
 from kg.graph.mapping import Triples
 from kg.graph.vocab import DIP
-from kg.packaged import template_file
+from kg.packaged import report_query
+from kg.records import EntityType
 
-ENTITY_CLASSES = {"Person": DIP.Person, "State": DIP.State, "Organization": DIP.Organization, "Place": DIP.Place}
+ENTITY_CLASSES = {t.value: DIP[t.value] for t in EntityType}
 # Row label in the summary -> (query, key): class counts come from stats_classes.rq, the rest from
 # stats_relations.rq; the order is the order printed.
 FACT_ROWS = {
@@ -23,15 +25,6 @@ FACT_ROWS = {
     "positions": DIP.Position,
     "mandates": DIP.Mandate,
 }
-
-
-def sparql(name: str) -> str:
-    """The text of the packaged SPARQL query ``name`` (kg/report/templates/sparql/<name>.rq)."""
-    path = template_file("sparql", f"{name}.rq")
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such packaged query") from None
 
 
 @dataclass(frozen=True)
@@ -49,12 +42,15 @@ class GraphStats:
 def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats:
     """Count articles, entities by type, facts by relation and evidence in ``g``.
 
-    A graph is counted with SPARQL; the builder's triples, which may be far bigger than memory
-    should hold, are counted as the same queries would in one pass over their sorted lines.
+    A graph is counted with stats_classes.rq and stats_relations.rq. The builder's triples are
+    counted by ``_tally``, in one pass over their sorted lines, as those queries would count them:
+    the triples of a big build live in run files on disk, and loading them into a graph or a store
+    only to count them would take the memory (or the second copy on disk) the spilling avoids.
+    tests/report/test_stats.py checks that both paths agree.
     """
     if isinstance(g, Graph):
-        by_class = {URIRef(str(row[0])): int(row[1]) for row in g.query(sparql("stats_classes"))}
-        by_relation = {str(row[0]): int(row[1]) for row in g.query(sparql("stats_relations"))}
+        by_class = {URIRef(key): n for key, n in _counts(g, "stats_classes").items()}
+        by_relation = _counts(g, "stats_relations")
     else:
         by_class, by_relation = _tally(g)
     facts = {}
@@ -69,6 +65,15 @@ def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats
     )
 
 
+def _counts(g: Graph, name: str) -> dict[str, int]:
+    """The (key, count) rows of the report query ``name`` over ``g``."""
+    counts = {}
+    for row in g.query(report_query(name)):
+        assert isinstance(row, ResultRow)  # a SELECT's rows
+        counts[str(row[0])] = int(str(row[1]))
+    return counts
+
+
 _DIP, _TYPE, _MEETING, _PLANNED = f"<{DIP._NS}", f"<{RDF.type}>", f"<{DIP.Meeting}>", f"<{DIP.planned}>"
 _MET_WITH = f"<{DIP.metWith}>"
 _RELATIONS = {f"<{DIP.envoyOf}>": "envoyOf", f"<{DIP.metWith}>": "metWith", f"<{DIP.stated}>": "stated"}
@@ -80,7 +85,7 @@ def _tally(lines: Iterable[str]) -> tuple[dict[URIRef, int], dict[str, int]]:
     of IRIs and literals (the lines of one subject follow each other)."""
     classes: Counter[URIRef] = Counter()
     relations: Counter[str] = Counter()
-    subject, meeting, held = None, False, set()
+    subject, meeting, held = None, False, set[str]()
     for line in lines:
         s, p, o = line[:-2].split(" ", 2)  # "<s> <p> o ."
         if s != subject:

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.input.ingest import is_chrome_line, parse_date, read_article, split_body
+from kg.input.chrome import is_chrome_line, split_body
+from kg.input.files import SkipError
+from kg.input.readers import read_article
+from kg.lang.dates import parse_date
 
 
 def _body_lines(text: str) -> list[str]:
@@ -155,8 +158,6 @@ def test_chrome_html_nested_deep_is_read(tmp_path, depth):
 
 
 def test_chrome_html_without_article_is_skipped(tmp_path):
-    from kg.input.ingest import SkipError
-
     path = tmp_path / "empty.html"
     path.write_text("<html><body><nav>Accueil</nav></body></html>", encoding="utf-8")
     with pytest.raises(SkipError, match=r"empty\.html: no article text"):
@@ -164,8 +165,6 @@ def test_chrome_html_without_article_is_skipped(tmp_path):
 
 
 def test_chrome_text_file_with_only_chrome_is_skipped(tmp_path):
-    from kg.input.ingest import SkipError
-
     path = tmp_path / "menu.txt"
     path.write_text("Accueil > Monde\nPartager\nPublié le 3 mars 2024\n", encoding="utf-8")
     with pytest.raises(SkipError, match=r"menu\.txt: no article text, only page chrome"):

@@ -412,7 +412,7 @@ def test_faults_unlistable_folder_and_a_file_inside_it_named(tmp_path, article_t
 
 
 def _read(path: Path):
-    from kg.input.ingest import iter_articles
+    from kg.input.articles import iter_articles
 
     skips, notes = [], []
     arts = list(iter_articles([path], on_skip=lambda p, why: skips.append(why),

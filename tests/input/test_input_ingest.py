@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.input.ingest import MAX_FILE_BYTES, SkipError, iter_articles, read_article
+from kg.input.articles import iter_articles
+from kg.input.files import SkipError
+from kg.input.readers import MAX_FILE_BYTES, read_article
 
 
 def _read(inputs, **kw):

@@ -1,17 +1,20 @@
-"""Incremental builds: the persistent build state in kg/cache.py and `kg build --into`."""
+"""Incremental builds: the persistent build state in kg/build/cache.py, its key, and `kg build --into`."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from kg.build.cache import STATE_FILE, BuildState, extractor_version, from_json, to_json
+from kg.build.cache import STATE_FILE, BuildState, cache_key, extractor_files, extractor_version, package_root
+from kg.build.codec import from_json, to_json
 from kg.build.pipeline import corpus_of
 from kg.graph.mapping import to_graph
-from kg.input.ingest import iter_articles
+from kg.input.articles import iter_articles
 
 
 class RecordingAnalyzer:
@@ -136,10 +139,79 @@ def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, 
 
 
 def test_cache_key_covers_patterns_lexicons_and_what_shapes_records():
-    from kg.build.cache import extractor_files
-
     files = {p.name for p in extractor_files()}
     for needed in ("meetings.yml", "statements.yml", "roles.yml", "entities.yml", "reporting_verbs.txt",
-                   "titles.tsv", "patterns.py", "resolve.py", "ingest.py", "pipeline.py", "dates.py"):
+                   "titles.tsv", "patterns.py", "resolve.py", "pipeline.py", "dates.py", "codec.py"):
         assert needed in files, f"{needed} does not key the build cache"
     assert not any(name.endswith(".pyc") for name in files)
+
+
+# One file of each kind that shapes the records, as a path in the kg package.
+SHAPING = {
+    "extractor": "extract/meetings.py",
+    "spaCy pipeline": "extract/nlp.py",
+    "language helpers": "lang/names.py",
+    "input handling": "input/__init__.py",
+    "body blanking before analysis": "build/pipeline.py",
+    "resolution": "graph/resolve.py",
+    "records": "records.py",
+    "pattern file": "resources/fr/patterns/roles.yml",
+    "lexicon": "resources/fr/titles.tsv",
+}
+MODEL, VERSIONS = "fr_core_news_md", {"diplomacy-kg": "0.1.0", "spacy": "3.8.2", "fr-core-news-md": "3.8.0"}
+
+
+@pytest.fixture(scope="module")
+def package_copy(tmp_path_factory) -> Path:
+    """A copy of the kg package, to change its files without touching the checkout."""
+    copy = tmp_path_factory.mktemp("key") / "kg"
+    shutil.copytree(package_root(), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize("what", sorted(SHAPING))
+def test_cache_key_changes_with_each_file_that_shapes_records(package_copy, what):
+    path = package_copy / SHAPING[what]
+    before = cache_key(package_copy, model=MODEL, versions=VERSIONS)
+    saved = path.read_bytes()
+    try:
+        path.write_bytes(saved + b"\n")
+        assert cache_key(package_copy, model=MODEL, versions=VERSIONS) != before, f"a changed {what} kept the key"
+    finally:
+        path.write_bytes(saved)
+    assert cache_key(package_copy, model=MODEL, versions=VERSIONS) == before
+
+
+def test_cache_key_changes_with_a_new_input_module_the_model_and_versions(package_copy):
+    before = cache_key(package_copy, model=MODEL, versions=VERSIONS)
+    added = package_copy / "input" / "added.py"
+    added.write_text("X = 1\n", encoding="utf-8")
+    try:
+        assert cache_key(package_copy, model=MODEL, versions=VERSIONS) != before
+    finally:
+        added.unlink()
+    assert cache_key(package_copy, model="fr_core_news_lg", versions=VERSIONS) != before
+    for dist in VERSIONS:
+        assert cache_key(package_copy, model=MODEL, versions={**VERSIONS, dist: "9.9.9"}) != before, dist
+
+
+def test_cache_key_ignores_what_only_shapes_the_rdf(package_copy):
+    """Mapping, checks, stores and the report re-run on every build: changing them keeps the cache."""
+    before = cache_key(package_copy, model=MODEL, versions=VERSIONS)
+    for name in ("graph/mapping.py", "graph/iri.py", "report/stats.py", "checks/shacl.py"):
+        path = package_copy / name
+        saved = path.read_bytes()
+        path.write_bytes(saved + b"\n")
+        try:
+            assert cache_key(package_copy, model=MODEL, versions=VERSIONS) == before, name
+        finally:
+            path.write_bytes(saved)
+
+
+def test_cache_key_of_this_installation_is_the_key_of_its_package():
+    from kg.extract.nlp import MODEL as model
+
+    extractor_version.cache_clear()
+    key = extractor_version()
+    assert key.startswith("sha256:") and key == extractor_version()
+    assert key != cache_key(package_root(), model=model, versions={})  # the installed versions count

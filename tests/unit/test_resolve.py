@@ -1,14 +1,14 @@
 """Cross-document entity resolution: transliteration variants merge, namesakes do not."""
 from kg.graph.resolve import resolve
 from kg.lang.names import same_word, split_name, translit_key
-from kg.records import Article, DocResult, Entity, EntityType
+from kg.records import Article, DocResult, Entity, EntityKey, EntityType
 
 P = EntityType.PERSON
 
 
 def _doc(doc_id, *names_per_entity, etype=P):
     article = Article(doc_id=doc_id, file_name=f"{doc_id}.txt", content_hash="sha256:" + doc_id, text="")
-    ents = tuple(Entity(f"P{i}", etype, tuple(names)) for i, names in enumerate(names_per_entity, 1))
+    ents = tuple(Entity(EntityKey(etype, str(i)), etype, tuple(names)) for i, names in enumerate(names_per_entity, 1))
     return DocResult(article, ents)
 
 
