@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
 from pathlib import Path
@@ -12,10 +10,13 @@ from kg.cli.common import err as _err
 
 
 def _endpoint(args):
-    from kg.stores.endpoint import Endpoint
+    from kg.stores.endpoint import Endpoint, QueryMethod, ServerKind
 
+    if not 0 < args.timeout < float("inf"):
+        raise ValueError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    kind = None if args.server_kind == "auto" else ServerKind(args.server_kind)
     return Endpoint.from_url(args.endpoint, update_url=args.update_url, store_url=args.gsp_url,
-                             timeout=args.timeout)
+                             timeout=args.timeout, method=QueryMethod(args.query_method), kind=kind)
 
 
 def cmd_load(args) -> int:
@@ -28,30 +29,25 @@ def cmd_load(args) -> int:
         if not args.replace:
             _err("load: --no-replace applies to --store only (a remote load replaces its graph)")
             return 2
-        res, where = load_remote(args.graph, _endpoint(args), graph_name=args.graph_name), args.endpoint
+        res = load_remote(args.graph, _endpoint(args), graph_name=args.graph_name, with_ontology=args.with_ontology)
+        where = args.endpoint
     elif args.store:
         try:
-            res, where = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace), args.store
+            res = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace,
+                       with_ontology=args.with_ontology)
+            where = args.store
         except LoadInterrupted as stop:  # its message says which graph the store holds
             _err(str(stop))
             return 128 + stop.signum
     else:
         _err("load: give --store DIR or --endpoint URL")
         return 2
-    print(f"loaded {args.graph} into {where} <{res.graph_name}>: {res.triples} triples in the graph "
+    print(f"loaded {args.graph} into {where}: {res.summary()} in the graph(s) "
           f"({time.monotonic() - started:.2f} s)", file=sys.stderr)
     return 0
 
 
-def _print_table(cols: list[str], rows: list[list[str | None]], fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps([dict(zip(cols, r)) for r in rows], ensure_ascii=False, indent=1))
-        return
-    if fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows([["" if v is None else v for v in r] for r in rows])
-        return
+def _print_table(cols: list[str], rows: list[list[str | None]]) -> None:
     cells = [[_short(v) for v in r] for r in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
     print("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
@@ -66,14 +62,48 @@ def _short(value: str | None, limit: int = 70) -> str:
         return ""
     value = value.replace("\n", " ")
     for prefix in ("https://w3id.org/diplomacy-kg/id/",):
-        if value.startswith(prefix):
-            value = value[len(prefix):]
+        value = value.removeprefix(prefix)
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _write_answer(answer, fmt: str | None, prefixes: dict[str, str]) -> None:
+    from kg.stores.sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryForm
+
+    if answer.form.gives_graph:
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise ValueError(f"--format {fmt}: a {answer.form.value} query gives a graph; choose one of "
+                             f"{', '.join(GRAPH_FORMATS)}")
+        sys.stdout.buffer.write(answer.graph_document(GRAPH_FORMATS[fmt], prefixes=prefixes))
+        return
+    fmt = fmt or "table"
+    if fmt == "table":
+        if answer.form is QueryForm.ASK:
+            print("yes" if answer.boolean else "no")
+        else:
+            _print_table(*answer.table)
+        return
+    if fmt not in RESULTS_FORMATS:
+        raise ValueError(f"--format {fmt}: a {answer.form.value} query gives results; choose one of table, "
+                         f"{', '.join(RESULTS_FORMATS)}")
+    body = answer.results_document(RESULTS_FORMATS[fmt])
+    sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
+
+
+def _default_graphs(args) -> tuple[str, ...]:
+    """What --store and --endpoint queries read as their default graph: the build's, or as told."""
+    from kg.graph.formats import BUILD_GRAPH
+
+    if args.default_graph and args.graph_name:
+        raise ValueError("query: --default-graph and --graph-name exclude each other")
+    if args.default_graph:
+        return ()
+    return tuple(args.graph_name) or (BUILD_GRAPH,)
 
 
 def cmd_query(args) -> int:
     from kg.graph.formats import read_graph
-    from kg.stores.embedded import query_graph, query_store
+    from kg.stores.embedded import answer_graph, answer_store
     from kg.stores.sparql import QueryFile, parse_param_args
 
     qf = QueryFile.read(args.query)
@@ -81,20 +111,24 @@ def cmd_query(args) -> int:
     if sum(map(bool, (args.store, args.endpoint, args.graph))) != 1:
         _err("query: give one of GRAPH, --store DIR or --endpoint URL")
         return 2
+    if args.graph and (args.graph_name or args.default_graph):
+        _err("query: --graph-name and --default-graph choose graphs of --store or --endpoint (a GRAPH file is "
+             "queried whole)")
+        return 2
     if args.endpoint:
-        from kg.stores.endpoint import query_remote
+        from kg.stores.endpoint import answer_remote
 
-        cols, rows = query_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=args.graph_name)
+        answer = answer_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=_default_graphs(args))
     else:
         g = None if args.store else read_graph(args.graph)
         try:
             if args.store:
-                cols, rows = query_store(qf.text, args.store, bindings=bindings)
+                answer = answer_store(qf.text, args.store, bindings=bindings, default_graphs=_default_graphs(args))
             else:
-                cols, rows = query_graph(qf.text, g, bindings=bindings)
+                answer = answer_graph(qf.text, g, bindings=bindings)
         except ValueError as err:  # the engine refused the query: name the file (the endpoint's errors name the URL)
             raise ValueError(f"{args.query}: {err}") from None
-    _print_table(cols, rows, args.format)
+    _write_answer(answer, args.format, qf.prefixes)
     return 0
 
 
@@ -115,8 +149,15 @@ def cmd_serve(args) -> int:
 
 
 def _endpoint_options(parser: argparse.ArgumentParser, how: str) -> None:
-    parser.add_argument("--endpoint", metavar="URL", help=f"remote SPARQL service ({how}): its base URL "
-                        "(Oxigraph: /query /update /store) or its query URL (.../query, or .../sparql for Fuseki)")
+    parser.add_argument("--endpoint", metavar="URL", help=f"remote SPARQL service ({how}): its base URL or its "
+                        "query URL (Oxigraph http://HOST:7878, Fuseki .../DATASET/sparql, GraphDB "
+                        ".../repositories/REPO, Virtuoso http://HOST:8890/sparql)")
+    parser.add_argument("--server-kind", choices=["auto", "oxigraph", "fuseki", "graphdb", "virtuoso", "generic"],
+                        default="auto", help="how the server lays out its query, update and Graph Store URLs "
+                        "(default auto: from the URL's shape)")
+    parser.add_argument("--query-method", choices=["form", "get", "direct"], default="form",
+                        help="how queries travel: form POST (default, every server answers it), GET, or "
+                        "direct POST of application/sparql-query (Virtuoso 7 never answers it)")
     parser.add_argument("--update-url", metavar="URL", help="SPARQL Update URL, when not derived from --endpoint")
     parser.add_argument("--gsp-url", metavar="URL", help="Graph Store Protocol URL, when not derived from --endpoint")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)")
@@ -124,31 +165,44 @@ def _endpoint_options(parser: argparse.ArgumentParser, how: str) -> None:
 
 def add_parsers(sub) -> None:
     ld = sub.add_parser("load", help="load a graph into the embedded store or a SPARQL server",
-                        description="Load GRAPH into a named graph (one per file name, or --graph-name) of the "
-                        "embedded on-disk store in DIR (created if needed) or of a remote SPARQL store; loading "
-                        "the same file again replaces that graph. Remote credentials come from "
-                        "KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or ~/.netrc.")
+                        description="Load GRAPH into the embedded on-disk store in DIR (created if needed) or a "
+                        "remote SPARQL store. A triple file (Turtle, N-Triples, JSON-LD) goes to the build's named "
+                        "graph <https://w3id.org/diplomacy-kg/graph/build> (or --graph-name); a TriG or N-Quads "
+                        "file keeps its named graphs, its default graph going there. Loading again replaces "
+                        "those graphs. Remote credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or "
+                        "~/.netrc, sent (Digest or Basic) when the server asks.")
     ld.add_argument("graph", type=Path, metavar="GRAPH")
     ld.add_argument("--store", type=Path, metavar="DIR")
-    ld.add_argument("--graph-name", metavar="IRI", help="named graph to load into (default: from the file name)")
+    ld.add_argument("--graph-name", metavar="IRI", help="named graph to load into (default: the build's graph; "
+                    "for a TriG or N-Quads file of one graph, renames it)")
+    ld.add_argument("--with-ontology", action="store_true", help="load the ontology too, into its own graph "
+                    "<https://w3id.org/diplomacy-kg/graph/ontology>")
     ld.add_argument("--replace", action=argparse.BooleanOptionalAction, default=True,
                     help="replace the graph loaded before (default) instead of adding to it")
     _endpoint_options(ld, "Graph Store Protocol PUT, or SPARQL Update when the server has none")
     ld.set_defaults(func=cmd_load)
 
-    q = sub.add_parser("query", help="run a SPARQL query file", description="Run the SELECT query in QUERY.rq "
-                       "over GRAPH (an RDF file) or over the store in --store DIR, and print the rows.")
+    q = sub.add_parser("query", help="run a SPARQL query file", description="Run the query in QUERY.rq (SELECT, "
+                       "ASK, CONSTRUCT or DESCRIBE) over GRAPH (an RDF file, all its graphs), over the store in "
+                       "--store DIR or over --endpoint URL, and print the answer. A store or endpoint query reads "
+                       "the build's graph <https://w3id.org/diplomacy-kg/graph/build> as its default graph, unless "
+                       "--graph-name or --default-graph says otherwise.")
     q.add_argument("query", type=Path, metavar="QUERY.rq")
     q.add_argument("graph", type=Path, nargs="?", metavar="GRAPH")
     q.add_argument("--store", type=Path, metavar="DIR")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter declared in the query's header: <iri>, prefix:name, \"text\"@fr, "
                    "a number, or plain text (a string); repeatable")
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml", "turtle", "nt", "nq", "trig", "jsonld",
+                                        "rdfxml"], default=None,
+                   help="SELECT and ASK: table (default), or the W3C SPARQL results formats csv, tsv, json, xml; "
+                   "CONSTRUCT and DESCRIBE: turtle (default), nt, nq, trig, jsonld, rdfxml")
     _endpoint_options(q, "SPARQL 1.1 Protocol")
     q.add_argument("--graph-name", action="append", default=[], metavar="IRI",
-                   help="with --endpoint: query this named graph as the default graph (repeatable; "
-                   "default: the server's default graph)")
+                   help="with --store or --endpoint: read this named graph as the default graph (repeatable; "
+                   "default: the build's graph)")
+    q.add_argument("--default-graph", action="store_true",
+                   help="with --store or --endpoint: read the store's or server's own default graph instead")
     q.set_defaults(func=cmd_query)
 
     sv = sub.add_parser("serve", help="serve the store as a local read-only SPARQL endpoint",

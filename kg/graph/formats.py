@@ -55,6 +55,11 @@ class RdfFormat(Enum):
         raise ValueError(f"{path}: unknown RDF format {suffix or '(no extension)'!r}; use one of {known}")
 
 
+# The named graph of a build (docs: README "Named graphs"): TriG and N-Quads exports put their triples
+# there, `kg load` loads a triple file there and `kg query --store/--endpoint` reads it by default.
+BUILD_GRAPH = "https://w3id.org/diplomacy-kg/graph/build"
+
+
 @lru_cache(maxsize=1)
 def jsonld_context() -> dict:
     """The published JSON-LD context of the dip: vocabulary (ontology/context.jsonld)."""
@@ -67,12 +72,14 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None) -> None:
+def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None,
+                graph_name: str = BUILD_GRAPH) -> None:
     """Serialise a graph (or the builder's triples) to ``path`` through a temporary file, so a crash
     never leaves half a file (see atomic_output; raises WriteError).
 
     Turtle and N-Triples are sorted, so one graph always gives the same bytes. JSON-LD is compacted
-    with the published context, written inline so the file reads offline.
+    with the published context, written inline so the file reads offline. TriG and N-Quads put the
+    triples in the named graph ``graph_name`` (a Dataset given as it is keeps its own graphs).
     """
     fmt = fmt or RdfFormat.from_extension(path)
     options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
@@ -80,7 +87,7 @@ def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None)
         if not isinstance(g, Graph) and fmt not in _SORTED:
             g = graph_of(g)
         if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
-            g = _as_dataset(g)
+            g = _as_dataset(g, graph_name)
         if fmt in _SORTED:
             _write_sorted(g, fmt, out)
         else:
@@ -353,11 +360,11 @@ def _read_rdflib(path: Path, fmt: RdfFormat) -> Graph:
     return g
 
 
-def _as_dataset(g: Graph) -> Dataset:
-    """``g`` as the default graph of a new dataset, with its prefixes."""
+def _as_dataset(g: Graph, graph_name: str) -> Dataset:
+    """``g`` as the named graph ``graph_name`` of a new dataset, with its prefixes."""
     ds = Dataset()
     for prefix, ns in g.namespaces():
         ds.bind(prefix, ns, override=True)
-    for triple in g:
-        ds.add(triple)
+    named = ds.graph(URIRef(graph_name))
+    named.addN((*triple, named) for triple in g)
     return ds

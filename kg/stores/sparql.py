@@ -10,8 +10,10 @@ serialised by pyoxigraph, never pasted into the query text as given.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -306,3 +308,118 @@ def check_query(query: str, *, allow_service: bool = True) -> None:
 
 
 _KEYWORDS = re.compile(r"UNION|OPTIONAL|MINUS|FILTER|BIND|SERVICE", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Answers: one shape for what rdflib, the embedded store and a remote endpoint return, written in the
+# W3C formats (SPARQL 1.1 Query Results JSON, XML, CSV and TSV; any RDF syntax for a graph).
+
+class QueryForm(Enum):
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+
+    @property
+    def gives_graph(self) -> bool:
+        return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+
+
+def query_form(query: str) -> QueryForm:
+    """The form of a query, from its first keyword after the prologue (comments, strings and IRIs skipped)."""
+    forms = {f.value: f for f in QueryForm}
+    for m in _TOKEN.finditer(query):
+        if m.lastgroup == "name" and (form := forms.get(m.group().upper())):
+            return form
+    raise ValueError("not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+
+
+AnyTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+
+    form: QueryForm
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[AnyTerm | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+    @classmethod
+    def of(cls, res: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Answer:
+        """From pyoxigraph's results (a store query, or parsed results documents)."""
+        if isinstance(res, ox.QueryBoolean):
+            return cls(QueryForm.ASK, boolean=bool(res))
+        if isinstance(res, ox.QueryTriples):
+            return cls(QueryForm.CONSTRUCT, triples=tuple(res))
+        names = tuple(v.value for v in res.variables)
+        return cls(QueryForm.SELECT, names, tuple(tuple(sol[n] for n in names) for sol in res))
+
+    @classmethod
+    def from_results(cls, body: bytes, fmt: ox.QueryResultsFormat) -> Answer:
+        """From a SPARQL results document (ValueError if it is not one)."""
+        try:
+            return cls.of(ox.parse_query_results(body, format=fmt))
+        except SyntaxError as err:
+            raise ValueError(f"not a SPARQL results document ({fmt.name}): {err}") from None
+
+    @property
+    def table(self) -> Table:
+        """SELECT rows as strings (the value of each term; None when unbound)."""
+        return list(self.variables), [[None if t is None else _plain(t) for t in row] for row in self.rows]
+
+    def results_document(self, fmt: ox.QueryResultsFormat) -> bytes:
+        """The answer of a SELECT or ASK in a W3C results format."""
+        if self.form.gives_graph:
+            raise ValueError(f"a {self.form.value} query gives a graph, not results: choose an RDF format")
+        doc: dict = {"head": {"vars": list(self.variables)}}
+        if self.form is QueryForm.ASK:
+            doc = {"head": {}, "boolean": bool(self.boolean)}
+        else:
+            doc["results"] = {"bindings": [{n: _json_term(t) for n, t in zip(self.variables, row) if t is not None}
+                                           for row in self.rows]}
+        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        if fmt is ox.QueryResultsFormat.JSON:
+            return body
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+
+    def graph_document(self, fmt: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """The triples of a CONSTRUCT or DESCRIBE in an RDF syntax."""
+        if not self.form.gives_graph:
+            raise ValueError(f"a {self.form.value} query gives results, not a graph: choose table, csv, tsv, json "
+                             "or xml")
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
+        options = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
+        return ox.serialize(quads, format=fmt, **options)
+
+
+_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
+
+
+def _plain(t: AnyTerm) -> str:
+    return str(t) if isinstance(t, (ox.Triple, ox.BlankNode)) else t.value
+
+
+def _json_term(t: AnyTerm) -> dict:
+    """A term as SPARQL 1.1 Query Results JSON spells it."""
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Triple):
+        return {"type": "triple", "value": {k: _json_term(getattr(t, k)) for k in ("subject", "predicate", "object")}}
+    out = {"type": "literal", "value": t.value}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype.value != _XSD + "string":
+        out["datatype"] = t.datatype.value
+    return out
+
+
+# `kg query --format` names: results formats for SELECT and ASK, RDF syntaxes for CONSTRUCT and DESCRIBE.
+RESULTS_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+                 "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}

@@ -1,6 +1,8 @@
-"""A real Oxigraph SPARQL server on 127.0.0.1, started for the module that asks for it."""
+"""Real SPARQL servers on 127.0.0.1 (Oxigraph, Virtuoso 7), started for the module that asks for one and
+stopped after it."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -59,3 +61,81 @@ def oxigraph_url(tmp_path_factory):
 def dead_url() -> str:
     """A URL on 127.0.0.1 where nothing listens."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+def missing(why: str) -> None:
+    """Skip with a visible reason on a developer machine; fail under CI=true, where `make test` installs it."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"cannot run in CI: {why}")
+    pytest.skip(why)
+
+
+VIRTUOSO = "/usr/bin/virtuoso-t"
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+ServerThreads = 10
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {d}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory):
+    """The /sparql URL of a fresh Virtuoso 7 (Debian's virtuoso-opensource-7-bin, `make test` installs it) with
+    its default security: anonymous /sparql reads only, updates need the dba account through Digest."""
+    if not os.access(VIRTUOSO, os.X_OK):
+        missing(f"{VIRTUOSO} is missing: apt-get install virtuoso-opensource-7-bin (make test does, as root)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    isql, http = free_port(), free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, isql=isql, http=http), encoding="utf-8")
+    proc = subprocess.Popen([VIRTUOSO, "+configfile", str(folder / "virtuoso.ini"), "+foreground"], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{http}/sparql"
+    try:
+        for _ in range(600):  # a new database takes about 5 s
+            if proc.poll() is not None:
+                log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"virtuoso-t exited with {proc.returncode}: {log}")
+            try:
+                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"Virtuoso did not answer on {url} within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

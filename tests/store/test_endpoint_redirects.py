@@ -1,5 +1,6 @@
 """Credentials stay with their host: a redirecting endpoint on 127.0.0.1, and a second server on another
-port that records every request it receives (a real http.server each, in threads of the test)."""
+port that records every request it receives (a real http.server each, in threads of the test). Both ask
+for Basic credentials (401) when a request comes without: kg sends them only when asked."""
 from __future__ import annotations
 
 import json
@@ -24,7 +25,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.requests.append({"method": self.command, "path": self.path,
                                      "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
-        status, headers, content = self.server.reply(self)
+        if self.server.challenge and "authorization" not in self.headers:
+            status, headers, content = 401, {"WWW-Authenticate": 'Basic realm="test"'}, b""
+        else:
+            status, headers, content = self.server.reply(self)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -52,6 +56,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[dict] = []
         self.reply = _answer
+        self.challenge = True
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
 
 
@@ -74,6 +79,7 @@ def home_elsewhere(pair, monkeypatch):
     for s in pair:
         s.requests.clear()
         s.reply = _answer
+        s.challenge = True
     monkeypatch.setenv("KG_ENDPOINT_USER", "alice")
     monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret")
     return pair
@@ -110,8 +116,9 @@ def test_endpoint_answering_servers_work_when_nothing_redirects(home_elsewhere, 
     home, _ = home_elsewhere
     assert _run("load", home, tmp_path) == 0  # PUT, then the count query
     assert _run("query", home, tmp_path) == 0
-    assert [r["method"] for r in home.requests] == ["PUT", "POST", "POST"]
-    assert all(r["headers"]["authorization"].startswith("Basic ") for r in home.requests)
+    # each asked for credentials first, then sent with them (the PUT's body twice)
+    assert [r["method"] for r in home.requests] == ["PUT", "PUT", "POST", "POST", "POST", "POST"]
+    assert [r["headers"].get("authorization", "")[:6] for r in home.requests] == ["", "Basic "] * 3
 
 
 @pytest.mark.parametrize("command", ["load", "query"])
@@ -122,10 +129,10 @@ def test_endpoint_redirect_to_another_port_reaches_nothing_there(home_elsewhere,
     assert _run(command, home, tmp_path) == 2
     line = _one_error_line(capsys)
     assert f"redirects (HTTP {status}) to {elsewhere.url}/" in line and "is not resent" in line
-    assert "authorization" in home.requests[0]["headers"]  # the credentials were there to leak
+    assert "authorization" in home.requests[1]["headers"]  # the credentials were there to leak
     assert not any("authorization" in r["headers"] for r in elsewhere.requests)
     assert elsewhere.requests == []  # nor the body, nor anything else
-    assert len(home.requests) == 1
+    assert len(home.requests) == 2
 
 
 def test_endpoint_netrc_credentials_do_not_follow_to_another_port(home_elsewhere, tmp_path, capsys, monkeypatch):
@@ -138,17 +145,17 @@ def test_endpoint_netrc_credentials_do_not_follow_to_another_port(home_elsewhere
     home.reply = _redirect(307, elsewhere.url)
     assert _run("query", home, tmp_path) == 2
     assert "redirects (HTTP 307)" in _one_error_line(capsys)
-    assert home.requests[0]["headers"]["authorization"] == "Basic Y2Fyb2w6cHc="  # carol:pw
+    assert home.requests[1]["headers"]["authorization"] == "Basic Y2Fyb2w6cHc="  # carol:pw
     assert elsewhere.requests == []
 
 
 def test_endpoint_get_follows_a_redirect_on_the_same_host_and_port(home_elsewhere):
     home, _ = home_elsewhere
     home.reply = lambda h: _redirect(302, home.url + "/b")(h) if h.path == "/a" else _answer(h)
-    status, body = _request(Endpoint.from_url(home.url, timeout=5), "GET", home.url + "/a")
-    assert (status, json.loads(body)) == (200, json.loads(RESULTS))
-    assert [r["path"] for r in home.requests] == ["/a", "/b/a"]
-    assert all(r["headers"]["authorization"].startswith("Basic ") for r in home.requests)
+    resp = _request(Endpoint.from_url(home.url, timeout=5), "GET", home.url + "/a")
+    assert (resp.status_code, json.loads(resp.content)) == (200, json.loads(RESULTS))
+    assert [r["path"] for r in home.requests] == ["/a", "/a", "/b/a"]
+    assert all(r["headers"]["authorization"].startswith("Basic ") for r in home.requests[1:])
 
 
 @pytest.mark.parametrize("other", ["port", "host", "scheme"])
@@ -160,7 +167,7 @@ def test_endpoint_get_redirect_to_another_origin_is_an_error(home_elsewhere, oth
     with pytest.raises(EndpointError, match="another host, port or scheme: not followed, so the credentials "
                                             f"stay with http://127.0.0.1:{port}$"):
         _request(Endpoint.from_url(home.url, timeout=5), "GET", home.url + "/a")
-    assert len(home.requests) == 1 and elsewhere.requests == []
+    assert len(home.requests) == 2 and elsewhere.requests == []
 
 
 def test_endpoint_redirect_loop_stops(home_elsewhere):
@@ -168,16 +175,18 @@ def test_endpoint_redirect_loop_stops(home_elsewhere):
     home.reply = lambda h: (302, {"Location": "/again"}, b"")
     with pytest.raises(EndpointError, match="more than 5 redirects"):
         _request(Endpoint.from_url(home.url, timeout=5), "GET", home.url + "/again")
-    assert len(home.requests) == 6
+    assert len(home.requests) == 7  # the challenge, then six
 
 
 @pytest.mark.parametrize(("status", "with_credentials", "expected"), [
     (401, False, "HTTP 401 Unauthorized: the server wants credentials: set KG_ENDPOINT_USER and "
                  "KG_ENDPOINT_PASSWORD, or a 'machine 127.0.0.1' entry in "),
-    (401, True, "HTTP 401 Unauthorized: the server refused the credentials of user 'alice' (from KG_ENDPOINT_USER)"),
-    (403, False, "HTTP 403 Forbidden: forbidden without credentials: set KG_ENDPOINT_USER"),
+    (401, True, "HTTP 401 Unauthorized: the server refused the credentials of user 'alice' (from KG_ENDPOINT_USER) "
+                "(Basic authentication)"),
+    (403, False, "HTTP 403 Forbidden: forbidden to anonymous requests: set KG_ENDPOINT_USER"),
     (403, True, "HTTP 403 Forbidden: forbidden to user 'alice' (from KG_ENDPOINT_USER)"),
-    (404, True, "/query: HTTP 404 Not Found: nothing at this URL; check --endpoint (or --update-url, --gsp-url)"),
+    (404, True, "/query: HTTP 404 Not Found: nothing at this URL; check --endpoint and --server-kind (or "
+                "--update-url, --gsp-url)"),
 ])
 def test_endpoint_refusals_say_what_to_check(home_elsewhere, tmp_path, capsys, monkeypatch,
                                              status, with_credentials, expected):
@@ -185,6 +194,7 @@ def test_endpoint_refusals_say_what_to_check(home_elsewhere, tmp_path, capsys, m
     if not with_credentials:
         monkeypatch.delenv("KG_ENDPOINT_USER")
         monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+        home.challenge = status == 401
     home.reply = _status(status)
     assert _run("query", home, tmp_path) == 2
     line = _one_error_line(capsys)
@@ -196,9 +206,9 @@ def test_endpoint_load_without_gsp_nor_update_names_the_update_url(home_elsewher
     home, _ = home_elsewhere
     home.reply = _status(404)
     assert _run("load", home, tmp_path) == 2
-    assert [r["method"] for r in home.requests] == ["PUT", "POST"]  # the Update fallback was tried
+    assert [r["method"] for r in home.requests] == ["PUT", "PUT", "POST", "POST"]  # the Update fallback was tried
     assert _one_error_line(capsys) == (f"kg: POST {home.url}/update: HTTP 404 Not Found: nothing at this URL; "
-                                       "check --endpoint (or --update-url, --gsp-url)")
+                                       "check --endpoint and --server-kind (or --update-url, --gsp-url)")
 
 
 def test_endpoint_server_words_reach_the_terminal_escaped(home_elsewhere, tmp_path, capsys):
@@ -226,4 +236,4 @@ def test_endpoint_silent_server_times_out(home_elsewhere, tmp_path, capsys):
         assert main(["query", str(QUERY), "--endpoint", home.url, "--timeout", "0.5"]) == 2
     finally:
         release.set()
-    assert _one_error_line(capsys) == f"kg: POST {home.url}/query: no answer within 0.5 s"
+    assert _one_error_line(capsys).startswith(f"kg: POST {home.url}/query: no answer within 0.5 s (--timeout")

@@ -1,4 +1,5 @@
-"""The embedded store: named graph per build, reload without duplicates, atomic replace, named faults.
+"""The embedded store: the build's named graph, reload without duplicates, atomic replace, datasets of several
+graphs, the ontology in its own graph, named faults.
 
 Kills, Ctrl-C and a full disk during a load: test_store_faults.py."""
 from __future__ import annotations
@@ -9,13 +10,15 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.stores.embedded import graph_name_for, graphs, load, query_store
+from kg.graph.formats import BUILD_GRAPH
+from kg.stores.embedded import ONTOLOGY_GRAPH, answer_store, graphs, load, query_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+B = "http://ex.org/graph/b"
 
 
 def _count(store: Path) -> int:
-    return int(query_store(COUNT, store)[1][0][0])
+    return int(query_store(COUNT, store, default_graphs=None)[1][0][0])
 
 
 def test_store_reload_leaves_triple_count_unchanged(seeds_graph, seeds_ttl, tmp_path):
@@ -24,7 +27,7 @@ def test_store_reload_leaves_triple_count_unchanged(seeds_graph, seeds_ttl, tmp_
     second = load(seeds_ttl, store)
     assert first.triples == second.triples == len(seeds_graph)
     assert _count(store) == len(seeds_graph)
-    assert graphs(store) == {graph_name_for(seeds_ttl): len(seeds_graph)}
+    assert graphs(store) == {BUILD_GRAPH: len(seeds_graph)}
 
 
 def test_store_reload_replaces_the_graph(tmp_path):
@@ -38,16 +41,20 @@ def test_store_reload_replaces_the_graph(tmp_path):
     assert rows == [["http://ex.org/new"]]
 
 
-def test_store_builds_get_their_own_graphs(tmp_path):
+def test_store_builds_go_to_the_build_graph_or_their_own(tmp_path):
     a, b = tmp_path / "a.ttl", tmp_path / "b.nt"
     a.write_text("<http://ex.org/a> <http://ex.org/p> 1 .\n", encoding="utf-8")
     b.write_text("<http://ex.org/b> <http://ex.org/p> \"2\" .\n", encoding="utf-8")
     store = tmp_path / "store"
     load(a, store)
-    load(b, store)
     load(b, store, graph_name="http://ex.org/graph/extra")
-    assert graphs(store) == {graph_name_for(a): 1, graph_name_for(b): 1, "http://ex.org/graph/extra": 1}
-    assert _count(store) == 3  # queries see the union of the graphs
+    assert graphs(store) == {BUILD_GRAPH: 1, "http://ex.org/graph/extra": 1}
+    # queries read the build's graph unless told otherwise
+    assert query_store("SELECT ?s WHERE { ?s ?p ?o }", store)[1] == [["http://ex.org/a"]]
+    assert query_store("SELECT ?s WHERE { ?s ?p ?o }", store, default_graphs=["http://ex.org/graph/extra"])[1] == [
+        ["http://ex.org/b"]]
+    assert query_store("SELECT ?s WHERE { ?s ?p ?o }", store, default_graphs=())[1] == []  # the store's own default
+    assert _count(store) == 2  # the union of the graphs
 
 
 def test_store_no_replace_adds_to_the_graph(tmp_path):
@@ -84,7 +91,7 @@ def test_store_cli_load_and_query_with_param(seeds_ttl, tmp_path, capsys):
     assert main(["load", str(seeds_ttl), "--store", str(store)]) == 0
     assert main(["load", str(seeds_ttl), "--store", str(store)]) == 0
     err = capsys.readouterr().err
-    assert err.count(f"<{graph_name_for(seeds_ttl)}>") == 2
+    assert err.count(f"<{BUILD_GRAPH}>") == 2
     q = Path(__file__).resolve().parents[2] / "queries" / "aliases.rq"
     assert main(["query", str(q), "--store", str(store), "--format", "csv",
                  "--param", "name=Yuri Ushakov"]) == 0
@@ -103,12 +110,12 @@ def test_store_replace_keeps_the_other_graphs_and_no_staging(tmp_path):
                  encoding="utf-8")
     store = tmp_path / "store"
     load(a, store)
-    load(b, store)
+    load(b, store, graph_name=B)
     b.write_text("<http://ex.org/b> <http://ex.org/p> 2 .\n<http://ex.org/b> <http://ex.org/p> 3 .\n",
                  encoding="utf-8")
-    assert load(b, store).triples == 2
-    assert graphs(store) == {graph_name_for(a): 1, graph_name_for(b): 2}
-    rows = query_store(f"SELECT ?o WHERE {{ GRAPH <{graph_name_for(b)}> {{ ?s ?p ?o }} }} ORDER BY ?o", store)[1]
+    assert load(b, store, graph_name=B).triples == 2
+    assert graphs(store) == {BUILD_GRAPH: 1, B: 2}
+    rows = query_store(f"SELECT ?o WHERE {{ GRAPH <{B}> {{ ?s ?p ?o }} }} ORDER BY ?o", store)[1]
     assert rows == [["2"], ["3"]]
     assert len(list(ox.Store.read_only(str(store)).named_graphs())) == 2  # the staging graph is gone
 
@@ -122,7 +129,7 @@ def test_store_in_use_is_a_one_line_error(seeds_ttl, tmp_path, capsys):
     finally:
         del holder
     assert capsys.readouterr().err == f"kg: {store}: cannot open the store for writing (in use by another writer)\n"
-    assert graphs(store) == {graph_name_for(seeds_ttl): load(seeds_ttl, store).triples}
+    assert graphs(store) == {BUILD_GRAPH: load(seeds_ttl, store).triples}
 
 
 def test_store_unwritable_folder_is_a_one_line_error(seeds_ttl, tmp_path, capsys):
@@ -132,3 +139,58 @@ def test_store_unwritable_folder_is_a_one_line_error(seeds_ttl, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith(f"kg: {store}: cannot open the store for writing (") and err.count("\n") == 1, err
     assert "Not a directory" in err
+
+
+TRIG = """@prefix ex: <http://ex.org/> .
+ex:d ex:p 0 .
+ex:g1 { ex:a ex:p 1 . ex:a ex:p 2 . }
+ex:g2 { ex:b ex:p 3 . }
+"""
+
+
+def test_store_dataset_keeps_its_graphs_and_its_default_graph_goes_to_the_build_graph(tmp_path):
+    f = tmp_path / "several.trig"
+    f.write_text(TRIG, encoding="utf-8")
+    store = tmp_path / "store"
+    first = load(f, store)
+    assert load(f, store).graphs == first.graphs  # replaced, not added to
+    assert dict(first.graphs) == graphs(store) == {BUILD_GRAPH: 1, "http://ex.org/g1": 2, "http://ex.org/g2": 1}
+    assert first.graph_name == BUILD_GRAPH
+
+
+def test_store_graph_name_renames_a_dataset_of_one_graph_only(tmp_path, capsys):
+    one = tmp_path / "one.nq"
+    one.write_text("<http://ex.org/a> <http://ex.org/p> \"1\" <http://ex.org/g1> .\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert load(one, store, graph_name="http://ex.org/renamed").graphs == (("http://ex.org/renamed", 1),)
+    several = tmp_path / "several.trig"
+    several.write_text(TRIG, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"several.trig: holds 3 graphs .*--graph-name"):
+        load(several, store, graph_name="http://ex.org/renamed")
+    assert main(["load", str(several), "--store", str(store), "--graph-name", "http://ex.org/x"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert graphs(store) == {"http://ex.org/renamed": 1}
+
+
+def test_store_trig_export_of_a_build_loads_into_the_build_graph(seeds_graph, tmp_path):
+    from kg.graph.formats import write_graph
+
+    trig, ttl = tmp_path / "seeds.trig", tmp_path / "seeds.ttl"
+    write_graph(seeds_graph, trig)
+    write_graph(seeds_graph, ttl)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert load(trig, a).graphs == load(ttl, b).graphs == ((BUILD_GRAPH, len(seeds_graph)),)
+    q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"
+    assert sorted(query_store(q, a)[1]) == sorted(query_store(q, b)[1])
+
+
+def test_store_with_ontology_loads_it_into_its_own_graph(tmp_path):
+    g = tmp_path / "g.ttl"
+    g.write_text("<http://ex.org/a> <http://ex.org/p> 1 .\n", encoding="utf-8")
+    store = tmp_path / "store"
+    res = load(g, store, with_ontology=True)
+    counts = dict(res.graphs)
+    assert counts[BUILD_GRAPH] == 1 and counts[ONTOLOGY_GRAPH] > 100
+    ask = "ASK { <https://w3id.org/diplomacy-kg/ontology#Person> a <http://www.w3.org/2002/07/owl#Class> }"
+    assert answer_store(ask, store, default_graphs=[ONTOLOGY_GRAPH]).boolean is True
+    assert answer_store(ask, store).boolean is False  # the build's graph alone holds no ontology
