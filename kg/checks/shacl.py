@@ -1,4 +1,9 @@
-"""SHACL validation of a graph against ontology/shapes.ttl, with the ontology as ont_graph."""
+"""SHACL validation of a graph against ontology/shapes.ttl, on the data alone.
+
+The shapes are self-contained (no inference, no ontology merged in: see shapes.ttl), so pyshacl here,
+Jena's `shacl validate` or any other engine give the same verdict on the same file. A graph is validated
+by one call of pyshacl's public ``pyshacl.validate``; a big one in chunks, in parallel (see below).
+"""
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -7,9 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pyshacl
+# Internals, for the chunked validation only (pyproject pins pyshacl to the minor version tested, and
+# tests/ontology/test_ontology_validate_chunks.py checks the chunks give the violations of one public call):
+# each chunk must validate only its own subjects as focus nodes, and pyshacl's public focus_nodes option
+# also filters the value nodes nested shapes check (an sh:or or sh:qualifiedValueShape then passes).
 from pyshacl import Validator
 from pyshacl.pytypes import SHACLExecutor
-from pyshacl.rdfutil.inoculate import inoculate
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -52,7 +60,7 @@ _FORK_SHARED: tuple = ()  # (graph, chunks, context) inherited by forked workers
 
 
 def validate(g: Graph, *, workers: int | None = None, chunk_triples: int | None = None) -> ValidationResult:
-    """Validate ``g`` with the shapes; the ontology is mixed in so sh:class follows rdfs:subClassOf.
+    """Validate ``g`` with the shapes, on the data alone (the shapes need no ontology nor inference).
 
     A graph of ``SMALL_GRAPH`` triples or more (or ``chunk_triples``, when given) is validated in
     chunks of about ``chunk_triples`` triples, in ``workers`` processes (default: all cores); the
@@ -99,9 +107,7 @@ def validate(g: Graph, *, workers: int | None = None, chunk_triples: int | None 
 def _single(g: Graph) -> ValidationResult:
     # No RDFS inference: it would type every value of dip:envoy a dip:Person from the property's
     # range, so the shapes' sh:class checks could never fail (and it triples the run time).
-    conforms, report, _ = pyshacl.validate(
-        g, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none", abort_on_first=False,
-    )
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=shapes_graph(), inference="none", abort_on_first=False)
     violations = [_violation(report, res) for res in report.subjects(SH.resultSeverity, None)]
     violations.sort(key=_order)
     return ValidationResult(bool(conforms), tuple(violations), report)
@@ -131,7 +137,7 @@ def _violation(report: Graph, res: Node) -> Violation:
 
 # Chunked validation. A focus node's checks in our shapes read only: its own triples (properties,
 # sh:closed), the triples pointing to it through a predicate used in an sh:inversePath, and the
-# rdf:type of every node those triples reach (sh:class, followed up rdfs:subClassOf). A chunk
+# rdf:type of every node those triples reach (sh:class, and the data's own rdfs:subClassOf). A chunk
 # graph holds exactly that for a set of subjects, so their results are the same as on the whole
 # graph. The other nodes typed in a chunk graph (values) are not validated there, with partial
 # triples: each node is validated in the chunk that holds its own triples (see _validate_chunk).
@@ -187,8 +193,6 @@ def _chunk_graph(g: Graph, subjects: list[Node], context: _Context) -> Graph:
         triples += [(v, RDF.type, c, cg) for c in g.objects(v, RDF.type)]
     triples += [(*t, cg) for t in context.schema]
     cg.addN(triples)
-    # what pyshacl does with ont_graph=, done here so that it works in place on the chunk graph
-    inoculate(cg, _parsed("diplomacy.ttl"))
     return cg
 
 
