@@ -31,7 +31,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer
 from waitress.utilities import Error as HttpError
 
-from kg.stores.sparql import check_query
+from kg.stores.sparql import check_query, query_form
 
 MAX_QUERY_BYTES = 1 << 20  # a POST body
 MAX_HEADER_BYTES = 256 << 10  # the request line (a GET query) and headers together
@@ -43,8 +43,41 @@ _RESULTS = [  # (media type, pyoxigraph format), the first is the default
     ("text/csv", ox.QueryResultsFormat.CSV),
     ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
 ]
-_GRAPHS = [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)]
+_GRAPHS = [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+           ("application/n-quads", ox.RdfFormat.N_QUADS), ("application/ld+json", ox.RdfFormat.JSON_LD),
+           ("application/rdf+xml", ox.RdfFormat.RDF_XML)]
 _PATHS = ("/", "/query", "/sparql")
+_HTML = "text/html"
+
+
+def negotiate(accept: str | None, offers: list[str]) -> str | None:
+    """The offer the Accept header prefers (RFC 9110 12.5.1: q-values, the most specific range deciding
+    each offer's q; ties go to the order of ``offers``); the first offer without a header; None when
+    none is acceptable (406)."""
+    if not accept or not accept.strip():
+        return offers[0]
+    ranges = []
+    for item in accept.split(","):
+        kind, *params = [x.strip() for x in item.split(";")]
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        if "/" in kind:
+            ranges.append((kind.lower(), q))
+    best, best_q = None, 0.0
+    for offer in offers:
+        main = offer.split("/")[0]
+        specific = [(3 if r == offer else 2 if r == f"{main}/*" else 1, q) for r, q in ranges
+                    if r in (offer, f"{main}/*", "*/*")]
+        q = max(specific)[1] if specific else 0.0
+        if q > best_q:
+            best, best_q = offer, q
+    return best
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>diplomacy-kg SPARQL</title>
@@ -165,8 +198,8 @@ class QueryPool:
         self.pool = pebble.ProcessPool(max_workers=workers, initializer=_open_store, initargs=(str(store_dir),),
                                        context=multiprocessing.get_context("spawn"))
 
-    def run(self, query: str, default_graphs: list[str], accept: str) -> Reply:
-        future = self.pool.schedule(_answer, args=(query, default_graphs, accept), timeout=self.timeout_s)
+    def run(self, query: str, default_graphs: list[str], mime: str) -> Reply:
+        future = self.pool.schedule(_answer, args=(query, default_graphs, mime), timeout=self.timeout_s)
         try:
             status, body, ctype = future.result()
         except FutureTimeout:
@@ -207,7 +240,7 @@ def _open_store(store_dir: str) -> None:
     _store = open_read_only(Path(store_dir))
 
 
-def _answer(query: str, default_graphs: list[str], accept: str) -> tuple[int, bytes, str]:
+def _answer(query: str, default_graphs: list[str], mime: str) -> tuple[int, bytes, str]:
     """Run one query in a worker: (status, body, media type)."""
     from kg.stores.embedded import union_of_graphs
 
@@ -216,8 +249,10 @@ def _answer(query: str, default_graphs: list[str], accept: str) -> tuple[int, by
             res = _store.query(query, default_graph=[ox.NamedNode(g) for g in default_graphs])
         else:
             res = _store.query(query, **union_of_graphs(_store))
-        formats = _GRAPHS if isinstance(res, ox.QueryTriples) else _RESULTS
-        mime, fmt = next(((m, f) for m, f in formats if m in accept), formats[0])
+        formats = dict(_GRAPHS if isinstance(res, ox.QueryTriples) else _RESULTS)
+        fmt = formats.get(mime)
+        if fmt is None:  # the query's form, read before it ran, was not what the engine found
+            return HTTPStatus.NOT_ACCEPTABLE, f"cannot answer this query as {mime}\n".encode(), "text/plain; charset=utf-8"
         return HTTPStatus.OK, res.serialize(format=fmt), mime
     except (SyntaxError, ValueError) as err:
         return HTTPStatus.BAD_REQUEST, f"bad query: {err}\n".encode(), "text/plain; charset=utf-8"
@@ -254,16 +289,27 @@ class SparqlApp:
             return Reply(HTTPStatus.NO_CONTENT, b"")
         if method not in ("GET", "HEAD", "POST"):
             return _text(HTTPStatus.METHOD_NOT_ALLOWED, f"method {method} not allowed; queries are GET or POST")
-        if method != "POST" and path == "/" and "query" not in params:
-            page = PAGE.replace("{store}", html.escape(self.store_name)).replace("{query}", html.escape(EXAMPLE))
-            return Reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
         if path not in _PATHS:
             return _text(HTTPStatus.NOT_FOUND, f"no such path {ascii(path)[1:-1][:200]}; the endpoint is /query")
         if method == "POST":
             return self._post(environ, params)
         if "update" in params:
             return _text(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+        if "query" not in params:
+            return self._describe(environ)
         return self._answer(params.get("query", []), params, environ)
+
+    def _describe(self, environ) -> Reply:
+        """GET without a query: the query page for a browser, else the SPARQL 1.1 Service Description."""
+        offers = [_HTML, *(m for m, _ in _GRAPHS)]
+        mime = negotiate(environ.get("HTTP_ACCEPT"), offers)
+        if mime is None:
+            return _text(HTTPStatus.NOT_ACCEPTABLE, f"this URL is described as one of {', '.join(offers)}")
+        if mime == _HTML:
+            page = PAGE.replace("{store}", html.escape(self.store_name)).replace("{query}", html.escape(EXAMPLE))
+            return Reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        return Reply(HTTPStatus.OK, service_description(f"http://{host}/query", dict(_GRAPHS)[mime]), mime)
 
     def _post(self, environ, params: dict[str, list[str]]) -> Reply:
         length = int(environ.get("CONTENT_LENGTH") or 0)  # waitress has checked it and read that much
@@ -290,7 +336,16 @@ class SparqlApp:
                 ox.NamedNode(g)
         except ValueError as err:
             return _text(HTTPStatus.BAD_REQUEST, f"bad query: {err}")
-        return self.pool.run(queries[0], graphs, environ.get("HTTP_ACCEPT") or "")
+        try:
+            form = query_form(queries[0])
+        except ValueError as err:
+            return _text(HTTPStatus.BAD_REQUEST, f"bad query: {err}")
+        offers = [m for m, _ in (_GRAPHS if form.gives_graph else _RESULTS)]
+        mime = negotiate(environ.get("HTTP_ACCEPT"), offers)
+        if mime is None:
+            return _text(HTTPStatus.NOT_ACCEPTABLE, f"a {form.value} query is answered as one of {', '.join(offers)}; "
+                         "the Accept header takes none of them")
+        return self.pool.run(queries[0], graphs, mime)
 
     def _cors_headers(self, environ) -> list[tuple[str, str]]:
         origin = environ.get("HTTP_ORIGIN")
@@ -354,3 +409,23 @@ def _deadline_channel(seconds: float) -> type[HTTPChannel]:
         parser_class = Parser
 
     return Channel
+
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def service_description(endpoint: str, fmt: ox.RdfFormat) -> bytes:
+    """The SPARQL 1.1 Service Description of the endpoint: query language, formats, the union default graph."""
+    sd = lambda name: ox.NamedNode(_SD + name)  # noqa: E731
+    service, dataset, graph = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("default")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [(service, rdf_type, sd("Service")), (service, sd("endpoint"), service),
+               (service, sd("supportedLanguage"), sd("SPARQL11Query")),
+               (service, sd("feature"), sd("UnionDefaultGraph")), (service, sd("defaultDataset"), dataset),
+               (dataset, rdf_type, sd("Dataset")), (dataset, sd("defaultGraph"), graph), (graph, rdf_type, sd("Graph"))]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
+                 "N-Triples", "N-Quads", "JSON-LD", "RDF_XML"):
+        triples.append((service, sd("resultFormat"), ox.NamedNode(_FORMATS + name)))
+    return ox.serialize([ox.Quad(*t) for t in triples], format=fmt, **(
+        {"prefixes": {"sd": _SD}} if fmt is ox.RdfFormat.TURTLE else {}))
