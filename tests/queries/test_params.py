@@ -121,7 +121,8 @@ _ACCESS_LOG = re.compile(r"^(?:GET|POST) /query \d+\n", re.MULTILINE)
 
 
 def _rows(out: str) -> set[tuple[str | None, ...]]:
-    return {tuple(row.values()) for row in json.loads(out)}
+    doc = json.loads(out)  # SPARQL 1.1 Query Results JSON
+    return {tuple(b.get(v, {}).get("value") for v in doc["head"]["vars"]) for b in doc["results"]["bindings"]}
 
 
 @pytest.mark.parametrize("value", list(PARAMS), ids=range(len(PARAMS)))
