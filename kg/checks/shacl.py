@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pyshacl
+
 # Internals, for the chunked validation only (pyproject pins pyshacl to the minor version tested, and
 # tests/ontology/test_ontology_validate_chunks.py checks the chunks give the violations of one public call):
 # each chunk must validate only its own subjects as focus nodes, and pyshacl's public focus_nodes option
@@ -151,7 +152,7 @@ class _Context:
 
     @classmethod
     def of(cls, g: Graph) -> _Context:
-        inverse = tuple(sorted(set(_parsed("shapes.ttl").objects(None, SH.inversePath))))
+        inverse = tuple(sorted(set(_parsed("shapes.ttl").objects(None, SH.inversePath)), key=str))
         return cls(inverse, tuple(g.triples((None, RDFS.subClassOf, None))))
 
 

@@ -122,7 +122,7 @@ def cmd_query(args) -> int:
     else:
         g = None if args.store else read_graph(args.graph)
         try:
-            if args.store:
+            if g is None:
                 answer = answer_store(qf.text, args.store, bindings=bindings, default_graphs=_default_graphs(args))
             else:
                 answer = answer_graph(qf.text, g, bindings=bindings)

@@ -268,8 +268,9 @@ def _has_triples(store: ox.Store, name: ox.NamedNode) -> bool:
     return bool(store.query(f"ASK {{ GRAPH {name} {{ ?s ?p ?o }} }}"))
 
 
-def _count(store: ox.Store, name: ox.NamedNode) -> int:
+def _count(store: ox.Store, name: ox.NamedNode | ox.BlankNode) -> int:
     sols = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
+    assert isinstance(sols, ox.QuerySolutions)
     return int(next(iter(sols))["n"].value)
 
 
@@ -348,9 +349,10 @@ def answer_graph(text: str, g: Graph, *, bindings: dict[str, Term] | None = None
     try:
         res = g.query(inject_values(text, bindings or {}))
         if res.type == "SELECT":
-            return Answer.from_results(res.serialize(format="json"), ox.QueryResultsFormat.JSON)
+            return Answer.from_results(res.serialize(format="json") or b"", ox.QueryResultsFormat.JSON)
         if res.type == "ASK":
             return Answer(QueryForm.ASK, boolean=bool(res.askAnswer))
+        assert res.graph is not None  # CONSTRUCT and DESCRIBE
         triples = ox.parse(res.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         return Answer(QueryForm(res.type), triples=tuple(q.triple for q in triples))
     except ParseException as err:

@@ -73,13 +73,15 @@ class Endpoint:
     def from_url(cls, url: str, *, update_url: str | None = None, store_url: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, method: QueryMethod = QueryMethod.FORM,
                  kind: ServerKind | None = None) -> Endpoint:
-        """URLs from the service's base or query URL, laid out as ``kind`` does (None: from the URL, see detect_kind)."""
+        """URLs from the service's base or query URL, laid out as ``kind`` does (None: from the URL's shape)."""
         parts = _checked(url)
         for given in filter(None, (update_url, store_url)):
             _checked(given)
         kind = kind or detect_kind(url)
         query, update, gsp = _layout(kind, parts.path.rstrip("/"), credentials=_credentials(url) is not None)
-        at = lambda p: urllib.parse.urlunsplit((parts.scheme, parts.netloc, p, "", ""))
+        def at(path: str) -> str:
+            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
         return cls(at(query), update_url or at(update), store_url or at(gsp), timeout, method, kind)
 
 
@@ -188,7 +190,7 @@ class ChallengeAuth(httpx.Auth):
 
 
 def _request(ep: Endpoint, method: str, url: str, *, body: bytes | None = None, content_type: str | None = None,
-             accept: str | None = None, params: list[tuple[str, str]] | None = None,
+             accept: str | None = None, params: list[tuple[str, str | int | float | bool | None]] | None = None,
              writes: bool = False) -> httpx.Response:
     """Send one request (``writes``: an update or a Graph Store write); errors name the URL and say what to check."""
     headers = {k: v for k, v in (("Content-Type", content_type), ("Accept", accept)) if v}
@@ -222,6 +224,7 @@ def _request(ep: Endpoint, method: str, url: str, *, body: bytes | None = None, 
 
 def _check_redirect(method: str, url: str, resp: httpx.Response, hops: int) -> None:
     """Raise unless the redirect is a GET to the same scheme, host and port."""
+    assert resp.next_request is not None  # the caller checked
     target = resp.next_request.url
     moved = f"{method} {url}: the server redirects (HTTP {resp.status_code}) to {_printable(str(target))}"
     if hops >= _MAX_REDIRECTS:
@@ -293,7 +296,7 @@ def _ntriples(part: Part) -> bytes:
         from kg.stores.embedded import OX_FORMAT
 
         triples = [q.triple for q in ox.parse(path=str(part.path), format=OX_FORMAT[part.fmt])]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def load_remote(graph_file: Path, ep: Endpoint, *, graph_name: str | None = None,
@@ -359,7 +362,8 @@ def answer_remote(text: str, ep: Endpoint, *, bindings: dict[str, Term] | None =
     """
     form = query_form(text)
     query = inject_values(text, bindings or {})
-    graphs = [("default-graph-uri", check_graph_name(g).value) for g in default_graphs or ()]
+    graphs: list[tuple[str, str | int | float | bool | None]] = [
+        ("default-graph-uri", check_graph_name(g).value) for g in default_graphs or ()]
     accept = _GRAPH_ACCEPT if form.gives_graph else _RESULTS_ACCEPT
     if ep.method is QueryMethod.GET:
         resp = _request(ep, "GET", ep.query_url, params=[("query", query), *graphs], accept=accept)
@@ -401,7 +405,10 @@ def _json_term(d: dict) -> AnyTerm:
     if kind == "bnode":
         return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", value))
     if kind == "triple":
-        return ox.Triple(*(_json_term(value[k]) for k in ("subject", "predicate", "object")))
+        s, p, o = (_json_term(value[k]) for k in ("subject", "predicate", "object"))
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+            raise ValueError(f"not an RDF triple: {value}")
+        return ox.Triple(s, p, o)
     if lang := d.get("xml:lang"):
         return ox.Literal(value, language=lang)
     datatype = d.get("datatype")

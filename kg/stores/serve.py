@@ -48,6 +48,7 @@ _GRAPHS = [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.Rd
            ("application/rdf+xml", ox.RdfFormat.RDF_XML)]
 _PATHS = ("/", "/query", "/sparql")
 _HTML = "text/html"
+_PLAIN = "text/plain; charset=utf-8"
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:
@@ -244,16 +245,18 @@ def _answer(query: str, default_graphs: list[str], mime: str) -> tuple[int, byte
     """Run one query in a worker: (status, body, media type)."""
     from kg.stores.embedded import union_of_graphs
 
+    store = _store
+    assert store is not None, "the worker's initializer opens the store"
     try:
         if default_graphs:
-            res = _store.query(query, default_graph=[ox.NamedNode(g) for g in default_graphs])
+            res = store.query(query, default_graph=[ox.NamedNode(g) for g in default_graphs])
         else:
-            res = _store.query(query, **union_of_graphs(_store))
+            res = store.query(query, **union_of_graphs(store))
         formats = dict(_GRAPHS if isinstance(res, ox.QueryTriples) else _RESULTS)
         fmt = formats.get(mime)
         if fmt is None:  # the query's form, read before it ran, was not what the engine found
-            return HTTPStatus.NOT_ACCEPTABLE, f"cannot answer this query as {mime}\n".encode(), "text/plain; charset=utf-8"
-        return HTTPStatus.OK, res.serialize(format=fmt), mime
+            return HTTPStatus.NOT_ACCEPTABLE, f"cannot answer this query as {mime}\n".encode(), _PLAIN
+        return HTTPStatus.OK, res.serialize(format=fmt) or b"", mime  # type: ignore[arg-type]  # fmt fits res
     except (SyntaxError, ValueError) as err:
         return HTTPStatus.BAD_REQUEST, f"bad query: {err}\n".encode(), "text/plain; charset=utf-8"
     except OSError as err:
@@ -345,6 +348,7 @@ class SparqlApp:
         if mime is None:
             return _text(HTTPStatus.NOT_ACCEPTABLE, f"a {form.value} query is answered as one of {', '.join(offers)}; "
                          "the Accept header takes none of them")
+        assert self.pool is not None, "Server sets the pool before serving"
         return self.pool.run(queries[0], graphs, mime)
 
     def _cors_headers(self, environ) -> list[tuple[str, str]]:
@@ -420,12 +424,15 @@ def service_description(endpoint: str, fmt: ox.RdfFormat) -> bytes:
     sd = lambda name: ox.NamedNode(_SD + name)  # noqa: E731
     service, dataset, graph = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("default")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    triples = [(service, rdf_type, sd("Service")), (service, sd("endpoint"), service),
+    triples: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode]] = [
+               (service, rdf_type, sd("Service")), (service, sd("endpoint"), service),
                (service, sd("supportedLanguage"), sd("SPARQL11Query")),
                (service, sd("feature"), sd("UnionDefaultGraph")), (service, sd("defaultDataset"), dataset),
                (dataset, rdf_type, sd("Dataset")), (dataset, sd("defaultGraph"), graph), (graph, rdf_type, sd("Graph"))]
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
                  "N-Triples", "N-Quads", "JSON-LD", "RDF_XML"):
         triples.append((service, sd("resultFormat"), ox.NamedNode(_FORMATS + name)))
-    return ox.serialize([ox.Quad(*t) for t in triples], format=fmt, **(
-        {"prefixes": {"sd": _SD}} if fmt is ox.RdfFormat.TURTLE else {}))
+    quads = [ox.Quad(*t) for t in triples]
+    if fmt is ox.RdfFormat.TURTLE:
+        return ox.serialize(quads, format=fmt, prefixes={"sd": _SD}) or b""
+    return ox.serialize(quads, format=fmt) or b""

@@ -383,7 +383,7 @@ class Answer:
         body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         if fmt is ox.QueryResultsFormat.JSON:
             return body
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt) or b""
 
     def graph_document(self, fmt: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
         """The triples of a CONSTRUCT or DESCRIBE in an RDF syntax."""
@@ -391,8 +391,9 @@ class Answer:
             raise ValueError(f"a {self.form.value} query gives results, not a graph: choose table, csv, tsv, json "
                              "or xml")
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
-        options = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
-        return ox.serialize(quads, format=fmt, **options)
+        if prefixes and fmt in _PREFIXED:
+            return ox.serialize(quads, format=fmt, prefixes=prefixes) or b""
+        return ox.serialize(quads, format=fmt) or b""
 
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}

@@ -9,8 +9,18 @@ import pytest
 from kg.cli import main
 from kg.graph.formats import BUILD_GRAPH
 from kg.stores.embedded import ONTOLOGY_GRAPH
-from kg.stores.endpoint import (Endpoint, EndpointError, QueryMethod, ServerKind, _credentials, answer_remote,
-                                count_remote, detect_kind, load_remote, query_remote)
+from kg.stores.endpoint import (
+    Endpoint,
+    EndpointError,
+    QueryMethod,
+    ServerKind,
+    _credentials,
+    answer_remote,
+    count_remote,
+    detect_kind,
+    load_remote,
+    query_remote,
+)
 from kg.stores.sparql import QueryFile
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
