@@ -42,7 +42,7 @@ def cmd_load(args) -> int:
     else:
         _err("load: give --store DIR or --endpoint URL")
         return 2
-    print(f"loaded {args.graph} into {where}: {res.summary()} in the graph(s) "
+    print(f"loaded {args.graph} into {where}: {res.summary()} "
           f"({time.monotonic() - started:.2f} s)", file=sys.stderr)
     return 0
 

@@ -143,9 +143,10 @@ def load(graph_file: Path, store_dir: Path, *, graph_name: str | None = None, re
         stop.check(f"load interrupted while reading {graph_file}; the store was not touched")
         store = _open_for_writing(store_dir)
         shown = ", ".join(f"<{p.graph.value}>" for p in parts)
+        graph = "graph" if len(parts) == 1 else "graphs"
         existed = [p for p in parts if _has_triples(store, p.graph)]
-        before = (f"the store still holds the previous graph(s) {shown}" if existed
-                  else f"the store is as before (no graph {shown})")
+        before = (f"the store still holds the previous {graph} {shown}" if existed
+                  else f"the store is as before (no {graph} {shown})")
         staging = {p.graph: ox.NamedNode(STAGING_BASE + iri.digest(p.graph.value)) for p in parts}
         try:
             _remove_staging(store, store_dir)
@@ -163,7 +164,7 @@ def load(graph_file: Path, store_dir: Path, *, graph_name: str | None = None, re
             raise RuntimeError(f"{store_dir}: cannot write the store ({_one_line(err)}); {before}") from None
         counts = tuple((p.graph.value, _count(store, p.graph)) for p in parts)
         result = LoadResult(*counts[0], graphs=counts)
-        after = f"the store holds the new graph(s): {result.summary()}"
+        after = f"the store holds the new {graph} {result.summary()}"
         stop.check(f"load interrupted after the new graph was committed; {after}")
         try:
             for g in staging.values():
