@@ -39,7 +39,7 @@ class EvalError(ValueError):
 
 
 def norm(text: object) -> str:
-    """Case, accents and punctuation folded: 'Sergueï  Lavrov,' -> 'serguei lavrov'."""
+    """Case, accents and punctuation folded: 'Sergueï  Ivanov,' -> 'serguei ivanov'."""
     text = unicodedata.normalize("NFKD", str(text))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[\W_]+", " ", text).split())

@@ -2,7 +2,7 @@
 
 A query file declares its parameters in its header comment, one per line::
 
-    # param ?speaker = id:person/volodymyr-zelensky   the person who spoke
+    # param ?speaker = id:person/jean-dupont   the person who spoke
 
 A parameter with a default is bound to it unless the user gives another value; one without a default
 stays unbound (the query then answers for every value). User values are parsed into RDF terms and
