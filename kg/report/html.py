@@ -1,19 +1,23 @@
 """A self-contained HTML report of a graph: a network of actors, entity panels, facts with their sentences.
 
-The page data comes from the packaged SPARQL queries (kg/report/templates/sparql/report_*.rq); the network is
-drawn by vis-network, whose standalone bundle is read from the installed pyvis package and inlined, so
-the file works offline.
+The page data comes from the packaged SPARQL queries (kg/report/templates/sparql/report_*.rq), run by
+pyoxigraph over a copy of the graph; the network is drawn by vis-network, whose standalone bundle is
+read from the installed pyvis package and inlined, so the file works offline. The page filters the
+data itself (kg/report/templates/report.html): the network starts with the best-connected actors and
+the panels page their lists, so a graph of thousands of articles stays readable.
 """
 from __future__ import annotations
 
 import html
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.graph.vocab import RESOURCE_BASE
@@ -31,9 +35,17 @@ class FactKind(str, Enum):
     STATEMENT = "statement"
 
 
-AGENT_TYPES = tuple(t.value for t in EntityType if t.info.agent)
+AGENT_TYPES = tuple(t.value for t in EntityType if t.info.agent)  # the network's nodes
+TYPES = tuple(t.value for t in EntityType)
+KINDS = tuple(k.value for k in FactKind)
+EDGE_KINDS = ("meeting", "envoy")
 _SHAPE = {t.value: t.info.shape for t in EntityType}
 NO_STATE = "(no state)"
+# Colours of the 24 states with most actors (Tableau 10, d3 category 10, a few more); the rest share one.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#17becf", "#bcbd22", "#8c564b", "#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+           "#e377c2", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
+OTHER_COLOR, NO_STATE_COLOR = "#a7a9ac", "#d9d9d9"
 
 
 def vis_network_js() -> str:
@@ -51,10 +63,20 @@ def short_id(iri: str) -> str:
     return iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else iri
 
 
-def _rows(g: Graph, name: str) -> list[dict[str, str]]:
-    res = g.query(report_query(name))
-    names = [str(v) for v in res.vars]
-    return [{k: str(v) for k, v in zip(names, row) if v is not None} for row in res]
+def query_store(g: Graph) -> ox.Store:
+    """An in-memory pyoxigraph copy of ``g``: its SPARQL engine answers the report's queries over a
+    graph of thousands of articles in seconds, where rdflib's takes minutes."""
+    store = ox.Store()
+    store.bulk_load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _rows(store: ox.Store, name: str) -> list[dict[str, str]]:
+    # .value is the lexical form: a label tagged @fr compares and prints as the plain one.
+    res = store.query(report_query(name))
+    assert isinstance(res, ox.QuerySolutions), name
+    names = [v.value for v in res.variables]
+    return [{k: term.value for k in names if (term := sol[k]) is not None} for sol in res]
 
 
 def _pattern(term: str) -> str:
@@ -92,19 +114,23 @@ class _Fact:
     text: str
     actors: list[str]  # entity ids the fact is about, shown as links and used to list it in their panels
     terms: list[str]  # words to highlight in the evidence sentences
+    planned: bool = False
+    date: str | None = None  # when the graph says (a meeting's dip:date)
 
 
 def report_data(g: Graph) -> dict:
     """Everything the page shows, read from ``g`` with SPARQL: entities, facts, evidence, nodes and edges."""
+    store = query_store(g)
     entities: dict[str, dict] = {}
-    for row in _rows(g, "report_entities"):
+    for row in _rows(store, "report_entities"):
         eid = short_id(row["entity"])
         entities.setdefault(eid, {"id": eid, "type": row["type"].rsplit("#", 1)[-1], "label": row["label"],
                                   "aliases": [], "facts": []})
-    for row in _rows(g, "report_aliases"):
-        if (ent := entities.get(short_id(row["entity"]))) is not None:
+    for row in _rows(store, "report_aliases"):
+        ent = entities.get(short_id(row["entity"]))
+        if ent is not None and row["alias"] not in ent["aliases"] and row["alias"] != ent["label"]:
             ent["aliases"].append(row["alias"])
-    part_of = {short_id(r["entity"]): short_id(r["state"]) for r in _rows(g, "report_part_of")}
+    part_of = {short_id(r["entity"]): short_id(r["state"]) for r in _rows(store, "report_part_of")}
 
     def label(eid: str) -> str:
         return entities[eid]["label"] if eid in entities else eid
@@ -116,7 +142,7 @@ def report_data(g: Graph) -> dict:
     facts: dict[str, _Fact] = {}
     affiliation: dict[str, list[str]] = defaultdict(list)  # person -> states or organizations, best first
 
-    for row in _rows(g, "report_positions"):
+    for row in _rows(store, "report_positions"):
         fid, holder, org = short_id(row["fact"]), short_id(row["holder"]), row.get("org") and short_id(row["org"])
         text = row["title"] + (f" — {label(org)}" if org else "")
         facts[fid] = _Fact(FactKind.POSITION, text, [holder] + ([org] if org else []),
@@ -125,10 +151,10 @@ def report_data(g: Graph) -> dict:
             affiliation[holder].append(org)
 
     mandates: dict[str, dict] = {}
-    for row in _rows(g, "report_mandates"):
+    for row in _rows(store, "report_mandates"):
         m = mandates.setdefault(short_id(row["fact"]), {"envoy": short_id(row["envoy"]),
                                                          "principal": short_id(row["principal"]), "titles": []})
-        if "title" in row:
+        if "title" in row and row["title"] not in m["titles"]:
             m["titles"].append(row["title"])
     for fid, m in mandates.items():
         titles = ", ".join(m["titles"]) or "envoy"
@@ -137,7 +163,7 @@ def report_data(g: Graph) -> dict:
         affiliation[m["envoy"]].append(m["principal"])
 
     meetings: dict[str, dict] = {}
-    for row in _rows(g, "report_meetings"):
+    for row in _rows(store, "report_meetings"):
         m = meetings.setdefault(short_id(row["fact"]), {"planned": row["planned"] == "true", "people": [],
                                                          "place": row.get("location") and short_id(row["location"]),
                                                          "date": row.get("date")})
@@ -148,26 +174,29 @@ def report_data(g: Graph) -> dict:
         text += (f" — in {label(m['place'])}" if m["place"] else "") + (f" — {m['date']}" if m["date"] else "")
         places = [m["place"]] if m["place"] else []
         facts[fid] = _Fact(FactKind.MEETING, text, m["people"] + places,
-                           [n for p in m["people"] + places for n in names(p)])
+                           [n for p in m["people"] + places for n in names(p)], planned=m["planned"], date=m["date"])
 
-    for row in _rows(g, "report_statements"):
+    for row in _rows(store, "report_statements"):
         fid, speaker = short_id(row["fact"]), short_id(row["speaker"])
         quoted = row.get("quoted") == "true"
         text = f"{label(speaker)}: " + (f"« {row['content']} »" if quoted else row["content"])
         facts[fid] = _Fact(FactKind.STATEMENT, text, [speaker], [row["content"], *names(speaker)])
 
-    evidence: dict[str, list[dict]] = defaultdict(list)
-    for n, row in enumerate(_rows(g, "report_evidence")):
+    evidence: dict[str, dict[str, dict]] = defaultdict(dict)  # fact -> evidence IRI -> its row, once each
+    for row in _rows(store, "report_evidence"):
         fid = short_id(row["fact"])
+        if row["evidence"] in evidence[fid]:
+            continue  # another spelling (language tag) of a headline or a file name: the same evidence
         fact = facts.get(fid)
-        evidence[fid].append({
-            "id": f"ev-{n}", "sentence": row["sentence"],
+        evidence[fid][row["evidence"]] = {
+            "sentence": row["sentence"],
             "marks": highlight_spans(row["sentence"], fact.terms if fact else []),
-            "file": row.get("file"), "url": row.get("url"), "headline": row.get("headline"),
+            "article": short_id(row["article"]), "file": row.get("file"), "url": row.get("url"),
+            "headline": row.get("headline"), "date": row.get("published"),
             "begin": int(row["begin"]) if "begin" in row else None,
             "end": int(row["end"]) if "end" in row else None,
             "rule": row.get("rule"), "confidence": float(row["confidence"]) if "confidence" in row else None,
-        })
+        }
 
     for fid, fact in facts.items():
         for eid in dict.fromkeys(fact.actors):
@@ -210,11 +239,65 @@ def report_data(g: Graph) -> dict:
              for eid in sorted(node_ids)]
     return {
         "entities": entities,
-        "facts": {fid: {"id": fid, "kind": f.kind.value, "text": f.text, "actors": list(dict.fromkeys(f.actors)),
-                        "evidence": evidence.get(fid, [])} for fid, f in facts.items()},
+        "facts": {fid: {"id": fid, "kind": f.kind.value, "planned": f.planned, "date": f.date, "text": f.text,
+                        "actors": list(dict.fromkeys(f.actors)), "evidence": list(evidence.get(fid, {}).values())}
+                  for fid, f in facts.items()},
         "nodes": nodes,
         "edges": [e for e in edges.values() if e["from"] in node_ids and e["to"] in node_ids],
-        "stats": format_stats(graph_stats(g)),
+        "colors": group_colors(entities[n]["group"] for n in node_ids),
+        "stats": format_stats(graph_stats(store)),
+    }
+
+
+def group_colors(groups: Iterable[str]) -> dict[str, str]:
+    """A colour for each of the states with most actors; the others share OTHER_COLOR (NO_STATE its own)."""
+    counts = Counter(g for g in groups if g != NO_STATE)
+    ranked = sorted(counts, key=lambda g: (-counts[g], g))
+    return {g: c for g, c in zip(ranked, PALETTE)} | {NO_STATE: NO_STATE_COLOR}
+
+
+def page_data(data: dict) -> dict:
+    """``data`` packed for the page: entities, facts, articles, sentences and rules as lists referred to
+    by index, evidence as short rows; 3,000 articles stay a few megabytes. The page unpacks it."""
+    entity_ids = list(data["entities"])
+    entity_ix = {eid: i for i, eid in enumerate(entity_ids)}
+    fact_ids = list(data["facts"])
+    fact_ix = {fid: i for i, fid in enumerate(fact_ids)}
+    articles: dict[str, int] = {}
+    article_rows: list[list] = []
+    sentences: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    groups = {g: i for i, g in enumerate(dict.fromkeys([NO_STATE, *data["colors"],
+                                                         *(e["group"] for e in data["entities"].values())]))}
+
+    def article(ev: dict) -> int:
+        if ev["article"] not in articles:
+            articles[ev["article"]] = len(article_rows)
+            article_rows.append([ev["file"], ev["url"], ev["headline"], ev["date"]])
+        return articles[ev["article"]]
+
+    facts = []
+    for fid in fact_ids:
+        f = data["facts"][fid]
+        evidence = [[sentences.setdefault(ev["sentence"], len(sentences)), ev["marks"], article(ev), ev["begin"],
+                     ev["end"], rules.setdefault(ev["rule"] or "?", len(rules)), ev["confidence"]]
+                    for ev in f["evidence"]]
+        facts.append([fid, KINDS.index(f["kind"]), int(f["planned"]), f["date"], f["text"],
+                      [entity_ix[a] for a in f["actors"] if a in entity_ix], evidence])
+    return {
+        "types": list(TYPES),
+        "kinds": list(KINDS),
+        "groups": list(groups),
+        "colors": data["colors"],
+        "entities": [[e["id"], TYPES.index(e["type"]), e["label"], e["aliases"], groups[e["group"]]]
+                     for e in (data["entities"][eid] for eid in entity_ids)],
+        "facts": facts,
+        "edges": [[entity_ix[e["from"]], entity_ix[e["to"]], EDGE_KINDS.index(e["kind"]),
+                   [fact_ix[f] for f in e["facts"]]] for e in data["edges"]],
+        "articles": article_rows,
+        "sentences": list(sentences),
+        "rules": list(rules),
+        "stats": data["stats"],
     }
 
 
@@ -230,7 +313,8 @@ def render_report(g: Graph, *, title: str) -> str:
     if "</script" in js.lower():
         raise ValueError(f"vis-network {VIS_VERSION}: bundle contains '</script' and cannot be inlined")
     page = template.replace("{{TITLE}}", html.escape(title))
-    page = page.replace("/*KG:DATA*/", _script_json(report_data(g)))
+    page = page.replace("/*KG:DATA*/", _script_json(page_data(report_data(g))))
+    page = page.replace("/*KG:OTHER*/", json.dumps(OTHER_COLOR))
     return page.replace("/*KG:VIS*/", js)  # last, so no marker inside the library is ever replaced
 
 

@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, URIRef
 from rdflib.query import ResultRow
 
@@ -39,7 +40,7 @@ class GraphStats:
     extra: dict[str, int] = field(default_factory=dict)
 
 
-def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats:
+def graph_stats(g: Graph | Triples | ox.Store, *, skipped: int | None = None) -> GraphStats:
     """Count articles, entities by type, facts by relation and evidence in ``g``.
 
     A graph is counted with stats_classes.rq and stats_relations.rq. The builder's triples are
@@ -48,7 +49,10 @@ def graph_stats(g: Graph | Triples, *, skipped: int | None = None) -> GraphStats
     only to count them would take the memory (or the second copy on disk) the spilling avoids.
     tests/report/test_stats.py checks that both paths agree.
     """
-    if isinstance(g, Graph):
+    if isinstance(g, ox.Store):  # the report's copy of a graph: the same queries, run by pyoxigraph
+        by_class = {URIRef(key): n for key, n in _store_counts(g, "stats_classes").items()}
+        by_relation = _store_counts(g, "stats_relations")
+    elif isinstance(g, Graph):
         by_class = {URIRef(key): n for key, n in _counts(g, "stats_classes").items()}
         by_relation = _counts(g, "stats_relations")
     else:
@@ -72,6 +76,13 @@ def _counts(g: Graph, name: str) -> dict[str, int]:
         assert isinstance(row, ResultRow)  # a SELECT's rows
         counts[str(row[0])] = int(str(row[1]))
     return counts
+
+
+def _store_counts(store: ox.Store, name: str) -> dict[str, int]:
+    """The (key, count) rows of the report query ``name`` over a pyoxigraph store."""
+    res = store.query(report_query(name))
+    assert isinstance(res, ox.QuerySolutions)  # a SELECT's rows
+    return {sol[0].value: int(sol[1].value) for sol in res}
 
 
 _DIP, _TYPE, _MEETING, _PLANNED = f"<{DIP._NS}", f"<{RDF.type}>", f"<{DIP.Meeting}>", f"<{DIP.planned}>"
