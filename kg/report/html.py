@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -63,9 +64,11 @@ def short_id(iri: str) -> str:
     return iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else iri
 
 
-def query_store(g: Graph) -> ox.Store:
-    """An in-memory pyoxigraph copy of ``g``: its SPARQL engine answers the report's queries over a
-    graph of thousands of articles in seconds, where rdflib's takes minutes."""
+def query_store(g: Graph | ox.Store) -> ox.Store:
+    """``g`` as a pyoxigraph store (an in-memory copy of an rdflib graph): its SPARQL engine answers the
+    report's queries over a graph of thousands of articles in seconds, where rdflib's takes minutes."""
+    if isinstance(g, ox.Store):
+        return g
     store = ox.Store()
     store.bulk_load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
     return store
@@ -77,6 +80,13 @@ def _rows(store: ox.Store, name: str) -> list[dict[str, str]]:
     assert isinstance(res, ox.QuerySolutions), name
     names = [v.value for v in res.variables]
     return [{k: term.value for k in names if (term := sol[k]) is not None} for sol in res]
+
+
+@lru_cache(maxsize=1 << 16)
+def _regex(term: str) -> re.Pattern:
+    # Compiled once per term: a report of thousands of articles looks for the same names in tens of
+    # thousands of sentences, far more patterns than the re module's own cache holds.
+    return re.compile(_pattern(term), re.IGNORECASE)
 
 
 def _pattern(term: str) -> str:
@@ -98,7 +108,7 @@ def highlight_spans(sentence: str, terms: list[str]) -> list[list[int]]:
     """Sorted, merged [start, end) character ranges of ``sentence`` where any of ``terms`` occurs."""
     spans = []
     for term in {t.strip() for t in terms if t and len(t.strip()) >= 2}:
-        spans += [[m.start(), m.end()] for m in re.finditer(_pattern(term), sentence, re.IGNORECASE)]
+        spans += [[m.start(), m.end()] for m in _regex(term).finditer(sentence)]
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -118,7 +128,7 @@ class _Fact:
     date: str | None = None  # when the graph says (a meeting's dip:date)
 
 
-def report_data(g: Graph) -> dict:
+def report_data(g: Graph | ox.Store) -> dict:
     """Everything the page shows, read from ``g`` with SPARQL: entities, facts, evidence, nodes and edges."""
     store = query_store(g)
     entities: dict[str, dict] = {}
@@ -306,19 +316,24 @@ def _script_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def render_report(g: Graph, *, title: str) -> str:
+def render_report(g: Graph | ox.Store, *, title: str) -> str:
     """The report page of ``g`` as one HTML string with everything inlined."""
+    return render_page(report_data(g), title=title)
+
+
+def render_page(data: dict, *, title: str) -> str:
+    """The page of report_data's ``data``, with everything inlined."""
     template = template_file("report.html").read_text(encoding="utf-8")
     js = vis_network_js()
     if "</script" in js.lower():
         raise ValueError(f"vis-network {VIS_VERSION}: bundle contains '</script' and cannot be inlined")
-    page = template.replace("{{TITLE}}", html.escape(title))
-    page = page.replace("/*KG:DATA*/", _script_json(page_data(report_data(g))))
-    page = page.replace("/*KG:OTHER*/", json.dumps(OTHER_COLOR))
-    return page.replace("/*KG:VIS*/", js)  # last, so no marker inside the library is ever replaced
+    fill = {"{{TITLE}}": html.escape(title), "/*KG:DATA*/": _script_json(page_data(data)),
+            "/*KG:OTHER*/": json.dumps(OTHER_COLOR), "/*KG:VIS*/": js}
+    # One pass over the template: a marker inside a title, a sentence or the library stays as it is.
+    return re.sub("|".join(map(re.escape, fill)), lambda m: fill[m.group(0)], template)
 
 
-def write_report(g: Graph, path: Path, *, title: str) -> int:
+def write_report(g: Graph | ox.Store, path: Path, *, title: str) -> int:
     """Write the report of ``g`` to ``path``; returns its size in bytes."""
     page = render_report(g, title=title)
     path.parent.mkdir(parents=True, exist_ok=True)

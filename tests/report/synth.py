@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.graph.mapping import to_graph
+from kg.graph.mapping import to_graph, to_triples
 from kg.graph.resolve import resolve
 from kg.records import Article, DocResult, Entity, EntityType, Evidence, Mandate, Meeting, Position, Statement
 
@@ -177,6 +178,15 @@ def records(n: int, *, seed: int = 7) -> list[DocResult]:
 def synthetic_graph(n: int, *, seed: int = 7) -> Graph:
     """The graph of ``n`` synthetic articles, resolved and mapped by the builder's own code."""
     return to_graph(resolve(records(n, seed=seed)))
+
+
+def synthetic_store(n: int, *, seed: int = 7) -> ox.Store:
+    """The same graph in an in-memory pyoxigraph store: seconds for 3,000 articles, where parsing it
+    into rdflib takes half a minute."""
+    store = ox.Store()
+    triples = to_triples(resolve(records(n, seed=seed)), spill=10**7)  # in memory: no sorted runs on disk
+    store.bulk_load(triples.ntriples(), ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def main(argv: list[str] | None = None) -> int:
