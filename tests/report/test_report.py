@@ -7,8 +7,18 @@ import re
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from kg.graph.vocab import DIP, RESOURCE_BASE
-from kg.report.html import (AGENT_TYPES, NO_STATE, NO_STATE_COLOR, OTHER_COLOR, PALETTE, group_colors, highlight_spans,
-                            page_data, render_report, report_data)
+from kg.report.html import (
+    AGENT_TYPES,
+    NO_STATE,
+    NO_STATE_COLOR,
+    OTHER_COLOR,
+    PALETTE,
+    group_colors,
+    highlight_spans,
+    page_data,
+    render_report,
+    report_data,
+)
 from tests.report.synth import records, synthetic_graph
 
 SCHEMA = Namespace("https://schema.org/")
