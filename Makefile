@@ -58,7 +58,7 @@ stores: java
 test: $(STAMP) browser java stores
 	$(BIN)/python -m pytest
 
-# The README's picture of the report: the browser test, saving its screenshot to docs/report.png.
+# The README's pictures of the report: the browser test, saving its screenshots to docs/report*.png.
 screenshot: $(STAMP) browser
 	KG_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/report/test_browser.py
 
