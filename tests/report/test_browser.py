@@ -158,6 +158,12 @@ def test_browser_search_focuses_network_and_fact_links_to_sentence(page, seeds_g
     _shot(page, "report.png", tmp_path)
     _after(page, lambda: page.click("#focus-clear"))
     assert set(page.evaluate("kgReport.nodes.getIds()")) == _linked_actors(seeds_graph)
+    # A link's panel lists the facts behind it; the back link returns to the overview.
+    edge = page.evaluate("kgReport.edges.get()[0]")
+    page.evaluate(f"kgReport.openEdge({edge['id']!r})")
+    assert set(page.locator("#panel li.fact").evaluate_all("(els) => els.map((e) => e.dataset.fact)")) == set(edge["facts"])
+    page.click("#panel a.back")
+    assert page.text_content("#panel h2") == "Overview"
 
 
 # ---- At scale: synthetic graphs of 300 and 3,000 articles.
