@@ -26,7 +26,18 @@ from rdflib import Graph
 
 from kg.graph.mapping import to_graph, to_triples
 from kg.graph.resolve import resolve
-from kg.records import Article, DocResult, Entity, EntityType, Evidence, Mandate, Meeting, Position, Statement
+from kg.records import (
+    Article,
+    DocResult,
+    Entity,
+    EntityKey,
+    EntityType,
+    Evidence,
+    Mandate,
+    Meeting,
+    Position,
+    Statement,
+)
 
 LEXICON = Path(__file__).resolve().parents[2] / "bench" / "lexicon.json"
 EPOCH = 738_000  # date.toordinal() of 2021-08-04: articles are spread over the two years after it
@@ -75,14 +86,15 @@ class _Writer:
 
     def __init__(self, doc_id: str):
         self.doc_id, self.sents, self.pos = doc_id, [], 0
-        self.entities: dict[str, Entity] = {}
+        self.entities: dict[EntityKey, Entity] = {}
         self.facts: list = []
 
-    def entity(self, etype: EntityType, name: str, *, part_of: str | None = None, alias: str | None = None) -> str:
-        key = f"{etype.value[0]}{len(self.entities)}"
-        for k, e in self.entities.items():
+    def entity(self, etype: EntityType, name: str, *, part_of: EntityKey | None = None,
+               alias: str | None = None) -> EntityKey:
+        for key, e in self.entities.items():
             if e.type is etype and e.names[0] == name:
-                return k
+                return key
+        key = EntityKey(etype, str(len(self.entities)))
         names = (name, alias) if alias else (name,)
         self.entities[key] = Entity(key, etype, names, part_of=part_of)
         return key
