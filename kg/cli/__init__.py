@@ -5,19 +5,40 @@ import argparse
 import os
 import signal
 import sys
+import traceback
 
 from kg.cli import build, graphs, stores
+from kg.cli.common import add_common_options
 from kg.cli.common import err as _err
 from kg.cli.common import message as _message
 from kg.cli.common import signals_interrupt as _signals_interrupt
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("diplomacy-kg")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Build, validate, store and query a knowledge graph "
-                                "of French diplomatic news (envoys, meetings, statements).")
+                                "of French diplomatic news (envoys, meetings, statements). A file name - is "
+                                "standard input, or with -o standard output.",
+                                epilog="exit status: 0 done; 1 the graph does not conform or is inconsistent "
+                                "(validate, reason) or an eval threshold was missed; 2 an error (bad option, "
+                                "missing or malformed input graph or query: one line naming the file, the line "
+                                "and the problem); 3 build written with some inputs skipped; 128+N killed by "
+                                "signal N.")
+    p.add_argument("--version", action="version", version=f"kg (diplomacy-kg) {_version()}")
+    add_common_options(p, top=True)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (build, graphs, stores):
         module.add_parsers(sub)
+    for command in sub.choices.values():
+        add_common_options(command)
     return p
 
 
@@ -26,24 +47,31 @@ def main(argv: list[str] | None = None) -> int:
     interrupted command ends the process at once, its work undone, skipping the second or so Python
     takes to free a loaded model, and a signal after the command has ended is ignored."""
     args = make_parser().parse_args(argv)
+
+    def fail(err: BaseException, text: str | None = None) -> int:
+        if args.debug:
+            traceback.print_exception(err)
+        _err(text or _message(err))
+        return 2
+
     try:
         with _signals_interrupt(then=signal.SIG_IGN if argv is None else None):
             code = args.func(args)
             sys.stdout.flush()  # here, where a reader that stopped is caught, not at exit
             return code
-    except (FileNotFoundError, ValueError, RuntimeError) as err:
-        _err(_message(err))
-        return 2
     except BrokenPipeError:  # the reader of the output stopped ("kg query Q.rq G | head"): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # and nothing left to flush
         return 0
-    except OSError as err:  # a system fault: full disk, unreadable or unwritable folder...
-        _err(_message(err))
-        return 2
+    except (FileNotFoundError, ValueError, RuntimeError, OSError) as err:
+        # a missing or malformed input (its message names the file, line and problem), a bad value,
+        # or a system fault (full disk, unreadable folder)
+        return fail(err)
     except KeyboardInterrupt as err:
         signum = getattr(err, "signum", signal.SIGINT)
         _err("; ".join([f"interrupted by {signal.Signals(signum).name}", *getattr(err, "__notes__", ())]))
         code = 128 + signum
+    except Exception as err:  # a bug: one line, the traceback with --debug
+        return fail(err, f"unexpected {type(err).__name__}: {_message(err)} (a bug in kg; --debug shows where)")
     if argv is None:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -7,17 +7,21 @@ import sys
 import time
 from pathlib import Path
 
+from kg.cli.common import add_output_format, display_name, verbosity
 from kg.cli.common import err as _err
 from kg.cli.common import interrupt_missed as _interrupt_missed
 from kg.records import Article
 
 
 def cmd_build(args) -> int:
+    from kg.graph.formats import RdfFormat, check_temp_folder, check_writable, is_stdio
+
+    if is_stdio(args.output):  # standard output: nothing to check, nothing left behind
+        check_temp_folder()
+        return _build(args, fmt=args.output_format or RdfFormat.TURTLE)
     before = _file_id(args.output)
     try:
-        from kg.graph.formats import RdfFormat, check_temp_folder, check_writable
-
-        fmt = RdfFormat.from_extension(args.output)
+        fmt = args.output_format or RdfFormat.from_extension(args.output)
         # before the long part: a folder that cannot be written fails now, not after the analysis
         check_writable(args.output)
         check_temp_folder()
@@ -32,21 +36,21 @@ def _build(args, *, fmt) -> int:
     from kg.build.pipeline import build_triples, count_triples, worker_count
     from kg.graph.formats import write_graph
     from kg.input.files import find_files
-    from kg.progress import ProgressBar, Stopwatch, printable
+    from kg.progress import Progress, Stopwatch, choose_display, printable
     from kg.report.stats import format_stats, graph_stats
 
     skipped: list[str] = []
     started = time.monotonic()
+    output = display_name(args.output, output=True)
     # Missing inputs are reported by the build itself; here they only must not stop the count.
-    bar = ProgressBar(len(find_files(args.inputs, lambda path, why: None)), enabled=False if args.quiet else None)
+    bar = Progress(len(find_files(args.inputs, lambda path, why: None)),
+                   display=choose_display(sys.stderr, verbosity=verbosity(args)))
 
     def on_skip(path: Path, why: str) -> None:
         skipped.append(str(path))
-        bar.close()
-        _err(f"skipped {path}: {why}")
+        _err(f"skipped {path}: {why}")  # printed above the progress bar
 
     def on_notice(path: Path, what: str) -> None:
-        bar.close()
         _err(f"note: {path}: {what}")
 
     def progress(n: int, article: Article) -> None:
@@ -59,9 +63,10 @@ def _build(args, *, fmt) -> int:
         for _ in iter_articles(args.inputs, on_skip=on_skip, on_notice=on_notice):
             pass
         if skipped:
-            _err(f"--strict: {len(skipped)} input(s) skipped; {args.output} not written")
+            bar.close()
+            _err(f"--strict: {len(skipped)} input(s) skipped; {output} not written")
             return 1
-    watch = Stopwatch()
+    watch = Stopwatch(on_stage=bar.stage)
     try:
         if args.into:
             triples = _build_into(args, progress=progress, on_skip=on_skip,
@@ -69,19 +74,22 @@ def _build(args, *, fmt) -> int:
         else:
             triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
                                     on_notice=None if args.strict else on_notice, stopwatch=watch)
+        if not triples:
+            bar.close()
+            _err(f"no usable article in {', '.join(map(str, args.inputs))}; {output} not written")
+            return 2
+        _interrupt_missed()
+        with watch.stage("writing"):
+            count = count_triples(triples)
+            if output == "<stdout>":  # the graph may go to the terminal the bar is drawn on
+                bar.close()
+            write_graph(triples, args.output, fmt=fmt)
     finally:
         bar.close()
-    if not triples:
-        _err(f"no usable article in {', '.join(map(str, args.inputs))}; {args.output} not written")
-        return 2
-    _interrupt_missed()
-    with watch.stage("writing"):
-        count = count_triples(triples)
-        write_graph(triples, args.output, fmt=fmt)
     if args.timings:
         _write_timings(args.timings, watch, triples=count, workers=worker_count(args.workers))
     if not args.quiet:
-        print(printable(f"wrote {count} triples to {args.output} in {time.monotonic() - started:.1f} s "
+        print(printable(f"wrote {count} triples to {output} in {time.monotonic() - started:.1f} s "
                         f"({watch.summary()})"), file=sys.stderr)
         print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
@@ -143,11 +151,12 @@ def add_parsers(sub) -> None:
                    help="incremental build: add the inputs to the build kept in BUILD_DIR (created if needed) "
                    "and write the graph of every article in it; only new or changed articles are analysed")
     b.add_argument("-o", "--output", type=Path, required=True,
-                   help="output file; format from the extension: .ttl .trig .nq .nt .jsonld")
+                   help="output file, - for standard output; syntax from the extension (.ttl .trig .nq .nt "
+                   ".jsonld .rdf) or --format")
+    add_output_format(b, "--output-format", "--format")
     b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
     b.add_argument("--strict", action="store_true",
                    help="fail (exit 1, write nothing) when any input would be skipped")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     b.add_argument("--timings", type=Path, metavar="FILE.json",
                    help="also write the seconds spent in each stage (model, analysis, resolution, mapping, "
                    "writing) as JSON")

@@ -1,6 +1,8 @@
-"""What every `kg` command shares: one-line errors, and SIGINT / SIGTERM as an exception that undoes work."""
+"""What every `kg` command shares: its common options, one-line errors, and SIGINT / SIGTERM as an
+exception that undoes work."""
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -13,6 +15,62 @@ def err(msg: str) -> None:
     from kg.progress import printable
 
     print(f"kg: {printable(msg)}", file=sys.stderr)
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """-q / -v / --debug, on `kg` itself (``top``) and on each command: `kg -q build` and `kg build -q`
+    both work (a command's own default would hide the value given before it, hence SUPPRESS)."""
+    unset = {} if top else {"default": argparse.SUPPRESS}
+    options = [(("-q", "--quiet"), {"action": "store_true", "default": False,
+                                    "help": "no progress, summary or notes on stderr; only errors"}),
+               (("-v", "--verbose"), {"action": "count", "default": 0, "help": "more on stderr: progress as "
+                                      "plain lines when stderr is not a terminal"}),
+               (("--debug",), {"action": "store_true", "default": False,
+                               "help": "show the Python traceback of an error"})]
+    for names, spec in options:
+        try:
+            parser.add_argument(*names, **(spec | unset))
+        except argparse.ArgumentError:  # the command has its own (with the same meaning)
+            pass
+
+
+def verbosity(args: argparse.Namespace) -> int:
+    """0 with -q, 1 by default, 2 with -v (3 with -vv...)."""
+    return 0 if getattr(args, "quiet", False) else 1 + getattr(args, "verbose", 0)
+
+
+FORMAT_NAMES = "turtle, ntriples, nquads, trig, jsonld, rdfxml"
+
+
+def rdf_format(name: str):
+    """argparse type of --format / --input-format / --output-format: a kg.graph.formats.RdfFormat."""
+    from kg.graph.formats import RdfFormat
+
+    try:
+        return RdfFormat.from_name(name)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_input_format(parser: argparse.ArgumentParser, *names: str) -> None:
+    """The option that says what syntax the graph read is in (``--input-format`` unless ``names``)."""
+    parser.add_argument(*(names or ("--input-format",)), dest="input_format", type=rdf_format, metavar="SYNTAX",
+                        help=f"syntax of GRAPH: {FORMAT_NAMES} (default: from its extension; Turtle for - , "
+                        "standard input)")
+
+
+def add_output_format(parser: argparse.ArgumentParser, *names: str) -> None:
+    """The option that says what syntax to write (``--output-format`` unless ``names``)."""
+    parser.add_argument(*(names or ("--output-format",)), dest="output_format", type=rdf_format, metavar="SYNTAX",
+                        help=f"syntax to write: {FORMAT_NAMES} (default: from the extension of -o; Turtle for "
+                        "-o - , standard output)")
+
+
+def display_name(path: os.PathLike | str, *, output: bool = False) -> str:
+    """How messages name an input or output: its path, or <stdin> (<stdout> for an ``output``) for -."""
+    if os.fspath(path) == "-":
+        return "<stdout>" if output else "<stdin>"
+    return os.fspath(path)
 
 
 def message(err: Exception) -> str:

@@ -6,14 +6,22 @@ import json
 import sys
 from pathlib import Path
 
+from kg.cli.common import add_input_format, add_output_format, display_name, verbosity
 from kg.cli.common import err as _err
+
+GRAPH_HELP = "RDF file (- for standard input); syntax from the extension or --input-format"
+
+
+def _read(args):
+    from kg.graph.formats import read_graph
+
+    return read_graph(args.graph, fmt=args.input_format)
 
 
 def cmd_validate(args) -> int:
     from kg.checks.shacl import format_text, validate
-    from kg.graph.formats import read_graph
 
-    result = validate(read_graph(args.graph), workers=args.workers)
+    result = validate(_read(args), workers=args.workers)
     if args.format == "json":
         print(json.dumps({"conforms": result.conforms,
                           "violations": [v.__dict__ for v in result.violations]}, ensure_ascii=False, indent=1))
@@ -23,39 +31,51 @@ def cmd_validate(args) -> int:
 
 
 def cmd_reason(args) -> int:
+    from kg.graph.formats import is_stdio, write_graph
     from kg.checks.owl import format_text, reason
-    from kg.graph.formats import RdfFormat, read_graph, write_graph
 
-    result = reason(read_graph(args.graph))
-    print(format_text(result))
+    result = reason(_read(args))
+    to_stdout = args.output is not None and is_stdio(args.output)
+    print(format_text(result), file=sys.stderr if to_stdout else sys.stdout)  # stdout holds the graph
     if args.output and result.consistent:
-        write_graph(result.inferred, args.output, fmt=RdfFormat.from_extension(args.output))
-        print(f"wrote {len(result.inferred)} inferred triples to {args.output}", file=sys.stderr)
+        write_graph(result.inferred, args.output, fmt=args.output_format)
+        if verbosity(args):
+            print(f"wrote {len(result.inferred)} inferred triples to {display_name(args.output, output=True)}",
+                  file=sys.stderr)
     return 0 if result.consistent else 1
 
 
 def cmd_stats(args) -> int:
-    from kg.graph.formats import read_graph
     from kg.report.stats import format_stats, graph_stats
 
-    print(format_stats(graph_stats(read_graph(args.graph))))
+    print(format_stats(graph_stats(_read(args))))
     return 0
 
 
 def cmd_report(args) -> int:
-    from kg.graph.formats import read_graph
-    from kg.report.html import write_report
+    from kg.graph.formats import is_stdio
+    from kg.report.html import render_report, write_report
 
-    g = read_graph(args.graph)
-    size = write_report(g, args.output, title=args.title or args.graph.name)
-    print(f"wrote the report of {args.graph} to {args.output} ({size // 1024} KiB)", file=sys.stderr)
+    g = _read(args)
+    title = args.title or ("standard input" if is_stdio(args.graph) else args.graph.name)
+    if is_stdio(args.output):
+        page = render_report(g, title=title)
+        sys.stdout.write(page)
+        size = len(page.encode("utf-8"))
+    else:
+        size = write_report(g, args.output, title=title)
+    if verbosity(args):
+        print(f"wrote the report of {display_name(args.graph)} to {display_name(args.output, output=True)} "
+              f"({size // 1024} KiB)", file=sys.stderr)
     return 0
 
 
 def cmd_eval(args) -> int:
     from kg.checks.evaluate import evaluate, format_text, load_graph, read_gold
+    from kg.graph.formats import is_stdio
 
-    report = evaluate(read_gold(args.gold), load_graph(args.graph), group=args.group)
+    graph = _read(args) if is_stdio(args.graph) or args.input_format else load_graph(args.graph)
+    report = evaluate(read_gold(args.gold), graph, group=args.group)
     if args.format == "json":
         print(json.dumps(report.as_json(errors=args.errors), ensure_ascii=False, indent=1))
     else:
@@ -70,9 +90,11 @@ def cmd_eval(args) -> int:
 def add_parsers(sub) -> None:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes",
                        description="Validate GRAPH against ontology/shapes.ttl (with the ontology). "
-                       "Exit 0 when it conforms, 1 when not.")
-    v.add_argument("graph", type=Path, metavar="GRAPH")
-    v.add_argument("--format", choices=["text", "json"], default="text")
+                       "Exit 0 when it conforms, 1 when not, 2 when GRAPH cannot be read (one line names the file, "
+                       "the line and the problem).")
+    v.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
+    v.add_argument("--format", choices=["text", "json"], default="text", help="how to print the result")
+    add_input_format(v)
     v.add_argument("--workers", type=int, default=None,
                    help="parallel processes for a big graph (default: all cores; a small graph uses one)")
     v.set_defaults(func=cmd_validate)
@@ -80,23 +102,29 @@ def add_parsers(sub) -> None:
     r = sub.add_parser("reason", help="check a graph with the OWL reasoner (HermiT, needs Java)",
                        description="Run HermiT on GRAPH with ontology/diplomacy.ttl: report inconsistency (with "
                        "the likely offending individuals), unsatisfiable classes and a summary of the inferred "
-                       "triples. Exit 0 when consistent, 1 when not.")
-    r.add_argument("graph", type=Path, metavar="GRAPH")
+                       "triples. Exit 0 when consistent, 1 when not, 2 when GRAPH cannot be read.")
+    r.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
     r.add_argument("-o", "--output", type=Path, metavar="INFERRED",
-                   help="write the inferred triples (not the asserted ones); format from the extension")
+                   help="write the inferred triples (not the asserted ones) there; - for standard output "
+                   "(the summary then goes to stderr)")
+    add_input_format(r)
+    add_output_format(r)
     r.set_defaults(func=cmd_reason)
 
     st = sub.add_parser("stats", help="summarise a graph", description="Print the articles, entities by type, "
                         "facts by relation and evidence count of GRAPH (the summary `kg build` prints).")
-    st.add_argument("graph", type=Path, metavar="GRAPH")
+    st.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
+    add_input_format(st, "--input-format", "--format")
     st.set_defaults(func=cmd_stats)
 
     r = sub.add_parser("report", help="write a browsable HTML report of a graph",
                        description="Write one self-contained HTML file (works offline): a network of actors, "
                        "a panel per entity, and every fact with its highlighted source sentences.")
-    r.add_argument("graph", type=Path, metavar="GRAPH")
-    r.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT.html")
+    r.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
+    r.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT.html",
+                   help="the HTML file to write; - for standard output")
     r.add_argument("--title", help="page title (default: the graph's file name)")
+    add_input_format(r, "--input-format", "--format")
     r.set_defaults(func=cmd_report)
 
     ev = sub.add_parser("eval", help="score a graph against gold annotations",
@@ -109,13 +137,14 @@ def add_parsers(sub) -> None:
                         "  2  error (unreadable gold file or graph, bad option)",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ev.add_argument("gold", type=Path, metavar="GOLD.jsonl", help="gold entities and facts, one JSON object a line")
-    ev.add_argument("graph", type=Path, metavar="GRAPH", help="RDF file; format from the extension")
+    ev.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
     ev.add_argument("--group", metavar="REGEX",
                     help="also score groups of documents: a document's group is the first match of REGEX on its "
                     "doc id (file name without extension; group 1 if REGEX has one), e.g. '^([a-z])'; a predicted "
                     "fact belongs to the groups of its evidence articles")
     ev.add_argument("--errors", action="store_true",
                     help="list missed gold facts and false positives, with their sentences and rule ids")
-    ev.add_argument("--format", choices=["text", "json"], default="text")
+    ev.add_argument("--format", choices=["text", "json"], default="text", help="how to print the scores")
+    add_input_format(ev)
     ev.add_argument("--min-f1", type=float, metavar="F", help="exit 1 when the core F1 is below F")
     ev.set_defaults(func=cmd_eval)

@@ -9,6 +9,7 @@ import mmap
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -16,6 +17,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
+from xml.sax import SAXParseException
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -26,11 +28,14 @@ from kg.packaged import ontology_file
 
 
 class RdfFormat(Enum):
-    TURTLE = ("turtle", ".ttl")
-    TRIG = ("trig", ".trig")
-    NQUADS = ("nquads", ".nq")
-    NTRIPLES = ("nt", ".nt")
-    JSONLD = ("json-ld", ".jsonld")
+    """An RDF syntax: its rdflib name, file extension, and the names `--format` accepts for it."""
+
+    TURTLE = ("turtle", ".ttl", "Turtle", ("ttl",))
+    TRIG = ("trig", ".trig", "TriG", ())
+    NQUADS = ("nquads", ".nq", "N-Quads", ("nq", "n-quads"))
+    NTRIPLES = ("nt", ".nt", "N-Triples", ("ntriples", "n-triples"))
+    JSONLD = ("json-ld", ".jsonld", "JSON-LD", ("jsonld",))
+    RDFXML = ("xml", ".rdf", "RDF/XML", ("rdfxml", "rdf/xml", "rdf"))
 
     @property
     def rdflib_name(self) -> str:
@@ -39,6 +44,16 @@ class RdfFormat(Enum):
     @property
     def extension(self) -> str:
         return self.value[1]
+
+    @property
+    def label(self) -> str:
+        """The syntax's usual name, for messages (``Turtle``, ``RDF/XML``)."""
+        return self.value[2]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What `--format` accepts for it: the member's name in lower case first, then the aliases."""
+        return (self.name.lower(), self.rdflib_name, *self.value[3])
 
     @property
     def is_dataset(self) -> bool:
@@ -52,7 +67,36 @@ class RdfFormat(Enum):
             if fmt.extension == suffix:
                 return fmt
         known = ", ".join(f.extension for f in cls)
-        raise ValueError(f"{path}: unknown RDF format {suffix or '(no extension)'!r}; use one of {known}")
+        raise ValueError(f"{path}: unknown RDF format {suffix or '(no extension)'!r}; use one of {known} "
+                         "(or say which with --format)")
+
+    @classmethod
+    def from_name(cls, name: str) -> RdfFormat:
+        """The syntax called ``name`` (``turtle``, ``ttl``, ``nt``, ``rdfxml``...; case ignored)."""
+        wanted = name.strip().lower()
+        for fmt in cls:
+            if wanted in fmt.names:
+                return fmt
+        raise ValueError(f"unknown RDF format {name!r}; use one of {', '.join(f.name.lower() for f in cls)}")
+
+
+STDIO = "-"  # as a file name: standard input, or standard output
+
+
+def is_stdio(path: str | os.PathLike | None) -> bool:
+    """Whether ``path`` is ``-``: standard input to a reader, standard output to a writer."""
+    return path is not None and os.fspath(path) == STDIO
+
+
+class GraphSyntaxError(ValueError):
+    """A graph that does not parse: the message names the file (``source``), the line when known
+    (``line``, 1-based) and the problem (``problem``), on one line."""
+
+    def __init__(self, source: str, fmt: RdfFormat, problem: str, *, line: int | None = None,
+                 column: int | None = None):
+        where = f"line {line}" + (f", column {column}" if column else "") + ": " if line else ""
+        super().__init__(f"{source}: {where}not valid {fmt.label}: {problem}")
+        self.source, self.format, self.problem, self.line, self.column = source, fmt, problem, line, column
 
 
 # The named graph of a build (docs: README "Named graphs"): TriG and N-Quads exports put their triples
@@ -72,18 +116,19 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None,
+def write_graph(g: Graph | Triples, path: Path | str, *, fmt: RdfFormat | None = None,
                 graph_name: str = BUILD_GRAPH) -> None:
     """Serialise a graph (or the builder's triples) to ``path`` through a temporary file, so a crash
-    never leaves half a file (see atomic_output; raises WriteError).
+    never leaves half a file (see atomic_output; raises WriteError); ``-`` is standard output.
 
-    Turtle and N-Triples are sorted, so one graph always gives the same bytes. JSON-LD is compacted
-    with the published context, written inline so the file reads offline. TriG and N-Quads put the
-    triples in the named graph ``graph_name`` (a Dataset given as it is keeps its own graphs).
+    ``fmt`` defaults to the one of the extension (Turtle for standard output). Turtle, N-Triples and
+    RDF/XML are sorted, so one graph always gives the same bytes. JSON-LD is compacted with the
+    published context, written inline so the file reads offline. TriG and N-Quads put the triples in
+    the named graph ``graph_name`` (a Dataset given as it is keeps its own graphs).
     """
-    fmt = fmt or RdfFormat.from_extension(path)
+    fmt = fmt or (RdfFormat.TURTLE if is_stdio(path) else RdfFormat.from_extension(path))
     options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
-    with atomic_output(path) as out:
+    with _output(Path(path)) as out:
         if not isinstance(g, Graph) and fmt not in _SORTED:
             g = graph_of(g)
         if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
@@ -92,6 +137,18 @@ def write_graph(g: Graph | Triples, path: Path, *, fmt: RdfFormat | None = None,
             _write_sorted(g, fmt, out)
         else:
             g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
+
+
+@contextmanager
+def _output(path: Path) -> Iterator[BinaryIO]:
+    """Standard output for ``-`` (flushed at the end), else an atomic_output."""
+    if not is_stdio(path):
+        with atomic_output(path) as out:
+            yield out
+        return
+    out = sys.stdout.buffer
+    yield out
+    out.flush()
 
 
 class WriteError(OSError):
@@ -248,7 +305,10 @@ _TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip")
 _STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURTLE_PREFIXES} | {
     p: str(ns) for p, ns in PREFIXES.items()}
 # Written by pyoxigraph from sorted triples: deterministic, and faster than rdflib's writers.
-_SORTED = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES}
+_SORTED = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+           RdfFormat.RDFXML: ox.RdfFormat.RDF_XML}
+# Characters XML 1.0 cannot hold, even escaped: the C0 controls but tab and line ends, and U+FFFE/FFFF.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
@@ -261,19 +321,84 @@ def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
     else:
         ntriples, bound = g.reader(), _STANDARD_PREFIXES
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is RdfFormat.TURTLE else {}
+    prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is not RdfFormat.NTRIPLES else {}
+    if fmt is RdfFormat.RDFXML:
+        out.write(_xml_safe(ox.serialize(triples, format=_SORTED[fmt], prefixes=prefixes)))
+        return
     ox.serialize(triples, out, format=_SORTED[fmt], prefixes=prefixes)
 
 
-def read_graph(path: Path) -> Graph:
-    """Parse an RDF file whose format is given by its extension."""
+def _xml_safe(data: bytes) -> bytes:
+    """RDF/XML that every XML parser reads back as written: a carriage return in a literal as ``&#13;``
+    (a parser turns a raw one into a line feed); ValueError for a character XML cannot hold at all."""
+    if bad := _NOT_XML.search(data):
+        char = bad.group().decode("utf-8")
+        line = data.count(b"\n", 0, bad.start()) + 1
+        raise ValueError(f"RDF/XML cannot hold the character U+{ord(char):04X} (in a literal, line {line} of "
+                         "the RDF/XML); write Turtle, N-Triples or JSON-LD instead")
+    return data.replace(b"\r", b"&#13;")
+
+
+def read_graph(path: Path | str, *, fmt: RdfFormat | None = None) -> Graph:
+    """Parse an RDF file; ``-`` is standard input.
+
+    ``fmt`` defaults to the one of the extension (Turtle for standard input, which N-Triples also
+    is). A file that does not parse raises GraphSyntaxError (a ValueError) naming it, the line and
+    the problem.
+    """
+    if is_stdio(path):
+        return _read_data(sys.stdin.buffer.read(), fmt or RdfFormat.TURTLE, source="<stdin>")
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    fmt = RdfFormat.from_extension(path)
+    fmt = fmt or RdfFormat.from_extension(path)
     with _no_cyclic_gc():
         if fmt is RdfFormat.NTRIPLES and (g := _read_ntriples(path)) is not None:
             return g
-        return _read_rdflib(path, fmt)
+        try:
+            return _read_rdflib(path, fmt)
+        except (OSError, MemoryError, RecursionError):
+            raise
+        except Exception as err:  # rdflib's parsers raise errors of many kinds on bad input
+            raise _syntax_error(str(path), fmt, err, lambda: ox.parse(path=path, format=_OX[fmt])) from None
+
+
+def _read_data(data: bytes, fmt: RdfFormat, *, source: str) -> Graph:
+    """Parse RDF held in memory (what came on standard input); ``source`` names it in errors."""
+    with _no_cyclic_gc():
+        try:
+            return _read_rdflib(data, fmt)
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as err:
+            raise _syntax_error(source, fmt, err, lambda: ox.parse(data, format=_OX[fmt])) from None
+
+
+_OX = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.TRIG: ox.RdfFormat.TRIG,
+       RdfFormat.NQUADS: ox.RdfFormat.N_QUADS, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+       RdfFormat.JSONLD: ox.RdfFormat.JSON_LD, RdfFormat.RDFXML: ox.RdfFormat.RDF_XML}
+_OX_PREFIX = re.compile(r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ")
+
+
+def _syntax_error(source: str, fmt: RdfFormat, err: Exception, reparse) -> GraphSyntaxError:
+    """One line for rdflib's parse error ``err``: where and why, from rdflib when its error says
+    where, else from pyoxigraph's parser (``reparse``), whose errors always do."""
+    if isinstance(err, SAXParseException):
+        return GraphSyntaxError(source, fmt, err.getMessage(), line=err.getLineNumber(),
+                                column=err.getColumnNumber() + 1)
+    if isinstance(err, json.JSONDecodeError):
+        return GraphSyntaxError(source, fmt, err.msg, line=err.lineno, column=err.colno)
+    if isinstance(getattr(err, "lines", None), int) and getattr(err, "_why", None):  # Turtle, TriG
+        return GraphSyntaxError(source, fmt, str(err._why), line=err.lines + 1)  # type: ignore[attr-defined]
+    try:
+        for _ in reparse():
+            pass
+    except SyntaxError as ox_err:
+        return GraphSyntaxError(source, fmt, _OX_PREFIX.sub("", ox_err.msg or str(ox_err)),
+                                line=ox_err.lineno, column=ox_err.offset)
+    except (ValueError, OSError):
+        pass
+    return GraphSyntaxError(source, fmt, " ".join(str(err).split()) or type(err).__name__)
 
 
 @contextmanager
@@ -346,12 +471,13 @@ def _read_ntriples(path: Path) -> Graph | None:
     return g
 
 
-def _read_rdflib(path: Path, fmt: RdfFormat) -> Graph:
+def _read_rdflib(source: Path | bytes, fmt: RdfFormat) -> Graph:
+    where = {"data": source} if isinstance(source, bytes) else {"source": source}
     if not fmt.is_dataset:
-        return Graph().parse(path, format=fmt.rdflib_name)
+        return Graph().parse(format=fmt.rdflib_name, **where)
     # Graph.parse keeps only a TriG file's named graphs; read all and merge them into one graph
     ds = Dataset()
-    ds.parse(path, format=fmt.rdflib_name)
+    ds.parse(format=fmt.rdflib_name, **where)
     g = Graph()
     for prefix, ns in ds.namespaces():
         g.bind(prefix, ns, override=False)
