@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from kg.cli.common import add_input_format, display_name, verbosity
 from kg.cli.common import err as _err
 
 
@@ -19,7 +23,44 @@ def _endpoint(args):
                              timeout=args.timeout, method=QueryMethod(args.query_method), kind=kind)
 
 
+@contextmanager
+def _loadable(args) -> Iterator[Path]:
+    """GRAPH as a file the loaders read by its extension: itself, or standard input or a file whose
+    syntax --input-format gives, saved under a temporary name; RDF/XML, which the loaders do not
+    read, as N-Triples (it has no named graphs to lose)."""
+    from kg.graph.formats import RdfFormat, is_stdio, read_graph, write_graph
+    from kg.stores.embedded import OX_FORMAT
+
+    stdio = is_stdio(args.graph)
+    named = None if stdio or Path(args.graph).suffix.lower() not in {f.extension for f in RdfFormat} \
+        else RdfFormat.from_extension(args.graph)
+    fmt = args.input_format or named or (RdfFormat.TURTLE if stdio else RdfFormat.from_extension(args.graph))
+    if fmt is named and fmt in OX_FORMAT:
+        yield args.graph
+        return
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as folder:
+        path = Path(folder, "stdin" if stdio else args.graph.stem)
+        if fmt not in OX_FORMAT:
+            path = path.with_name(path.name + RdfFormat.NTRIPLES.extension)
+            write_graph(read_graph(args.graph, fmt=fmt), path)
+        else:
+            path = path.with_name(path.name + fmt.extension)
+            if stdio:
+                path.write_bytes(sys.stdin.buffer.read())
+            else:
+                path.symlink_to(args.graph.resolve())
+        try:
+            yield path
+        except ValueError as err:  # a syntax error names the temporary file: name the input
+            raise ValueError(str(err).replace(str(path), display_name(args.graph))) from None
+
+
 def cmd_load(args) -> int:
+    with _loadable(args) as graph:
+        return _load(args, graph)
+
+
+def _load(args, graph: Path) -> int:
     from kg.stores.embedded import LoadInterrupted, load
 
     started = time.monotonic()
@@ -29,11 +70,11 @@ def cmd_load(args) -> int:
         if not args.replace:
             _err("load: --no-replace applies to --store only (a remote load replaces its graph)")
             return 2
-        res = load_remote(args.graph, _endpoint(args), graph_name=args.graph_name, with_ontology=args.with_ontology)
+        res = load_remote(graph, _endpoint(args), graph_name=args.graph_name, with_ontology=args.with_ontology)
         where = args.endpoint
     elif args.store:
         try:
-            res = load(args.graph, args.store, graph_name=args.graph_name, replace=args.replace,
+            res = load(graph, args.store, graph_name=args.graph_name, replace=args.replace,
                        with_ontology=args.with_ontology)
             where = args.store
         except LoadInterrupted as stop:  # its message says which graph the store holds
@@ -42,8 +83,9 @@ def cmd_load(args) -> int:
     else:
         _err("load: give --store DIR or --endpoint URL")
         return 2
-    print(f"loaded {args.graph} into {where}: {res.summary()} "
-          f"({time.monotonic() - started:.2f} s)", file=sys.stderr)
+    if verbosity(args):
+        print(f"loaded {display_name(args.graph)} into {where}: {res.summary()} "
+              f"({time.monotonic() - started:.2f} s)", file=sys.stderr)
     return 0
 
 
@@ -106,7 +148,10 @@ def cmd_query(args) -> int:
     from kg.stores.embedded import answer_graph, answer_store
     from kg.stores.sparql import QueryFile, parse_param_args
 
-    qf = QueryFile.read(args.query)
+    try:
+        qf = QueryFile.read(args.query)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{args.query}: not valid UTF-8 (byte {err.start}: {err.reason})") from None
     bindings = qf.bindings(parse_param_args(args.param))
     if sum(map(bool, (args.store, args.endpoint, args.graph))) != 1:
         _err("query: give one of GRAPH, --store DIR or --endpoint URL")
@@ -120,7 +165,7 @@ def cmd_query(args) -> int:
 
         answer = answer_remote(qf.text, _endpoint(args), bindings=bindings, default_graphs=_default_graphs(args))
     else:
-        g = None if args.store else read_graph(args.graph)
+        g = None if args.store else read_graph(args.graph, fmt=args.input_format)
         try:
             if g is None:
                 answer = answer_store(qf.text, args.store, bindings=bindings, default_graphs=_default_graphs(args))
@@ -171,7 +216,8 @@ def add_parsers(sub) -> None:
                         "file keeps its named graphs, its default graph going there. Loading again replaces "
                         "those graphs. Remote credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or "
                         "~/.netrc, sent (Digest or Basic) when the server asks.")
-    ld.add_argument("graph", type=Path, metavar="GRAPH")
+    ld.add_argument("graph", type=Path, metavar="GRAPH", help="RDF file, - for standard input")
+    add_input_format(ld, "--input-format", "--format")
     ld.add_argument("--store", type=Path, metavar="DIR")
     ld.add_argument("--graph-name", metavar="IRI", help="named graph to load into (default: the build's graph; "
                     "for a TriG or N-Quads file of one graph, renames it)")
@@ -188,7 +234,8 @@ def add_parsers(sub) -> None:
                        "the build's graph <https://w3id.org/diplomacy-kg/graph/build> as its default graph, unless "
                        "--graph-name or --default-graph says otherwise.")
     q.add_argument("query", type=Path, metavar="QUERY.rq")
-    q.add_argument("graph", type=Path, nargs="?", metavar="GRAPH")
+    q.add_argument("graph", type=Path, nargs="?", metavar="GRAPH", help="RDF file, - for standard input")
+    add_input_format(q)
     q.add_argument("--store", type=Path, metavar="DIR")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter declared in the query's header: <iri>, prefix:name, \"text\"@fr, "
