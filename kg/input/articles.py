@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,17 +37,21 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(unicodedata.normalize("NFC", text).split()).encode("utf-8")).hexdigest()
 
 
-def iter_articles(inputs: Iterable[Path], *, on_skip: OnSkip | None = None,
+def iter_articles(inputs: Iterable[Path | Article], *, on_skip: OnSkip | None = None,
                   on_notice: OnNotice | None = None) -> Iterator[Article]:
-    """Every usable article under ``inputs``, once each.
+    """Every usable article under ``inputs`` (files, folders, or articles already read: those first),
+    once each.
 
     Unusable inputs (missing, empty, binary, not French, too large, duplicate) go to ``on_skip``; without
     it they raise SkipError. Assumptions made to read an input (encoding, renamed id) go to ``on_notice``.
     """
     seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
-    for path in find_files(inputs, on_skip):
-        for article in _articles_of(path, on_skip, on_notice):
+    inputs = list(inputs)
+    given = [(Path(a.file_name), iter([a])) for a in inputs if isinstance(a, Article)]
+    files = find_files([p for p in inputs if not isinstance(p, Article)], on_skip)
+    for path, articles in itertools.chain(given, ((p, _articles_of(p, on_skip, on_notice)) for p in files)):
+        for article in articles:
             where = str(path) if article.doc_id == path.stem else f"{path} (id {article.doc_id})"
             key = _fingerprint(article.text)
             if key in seen_text:

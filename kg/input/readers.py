@@ -76,6 +76,19 @@ def read_text_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
                    title=title, url=url, date=date, body=split_body(text)))
 
 
+def read_text(text: str, *, doc_id: str) -> Article:
+    """The article held in a string (the Python API's texts, `kg build -`): checked and read as the
+    text of a .txt file is, its file name being ``doc_id``; raises SkipError naming ``doc_id``."""
+    text = clean(text)
+    try:
+        _check_text(text, empty="empty text" if not text else "only whitespace")
+        title, url, date = text_metadata(text)
+        return _with_body(Article(doc_id=doc_id, file_name=doc_id, content_hash=_sha256(text.encode("utf-8")),
+                                  text=text, title=title, url=url, date=date, body=split_body(text)))
+    except SkipError as err:
+        raise SkipError(f"{doc_id}: {err}") from None
+
+
 def read_html_file(path: Path, *, on_notice: OnNotice | None = None) -> Article:
     """The article of a saved web page: body text and metadata extracted by trafilatura."""
     raw = read_raw(path, MAX_HTML_BYTES)
