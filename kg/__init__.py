@@ -6,8 +6,9 @@ rdflib, pyshacl) are imported on first use, so ``import kg`` and `kg --help` sta
 >>> import kg
 >>> g = kg.build_graph("Le ministre kalvanien des Affaires étrangères, Jean Dupont, a rencontré "
 ...                    "lundi à Genève son homologue Paul Martin.", workers=1)
->>> [(row["name"].value) for row in kg.query_graph(
+>>> [row["name"].value for row in kg.query_graph(
 ...     "PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#> "
+...     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 ...     "SELECT ?name WHERE { ?p a dip:Person ; rdfs:label ?name } ORDER BY ?name", g)]
 ['Jean Dupont', 'Paul Martin']
 >>> kg.validate_graph(g).conforms

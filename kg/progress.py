@@ -127,28 +127,35 @@ def _console(stream: TextIO) -> Any:
 def _rich_progress(console: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, SpinnerColumn, TextColumn
     from rich.progress import Progress as RichProgress
-    from rich.progress import TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import TimeElapsedColumn
     from rich.table import Column
     from rich.text import Text
 
     class Counting(ProgressColumn):
-        """Another column, shown only while the total is known (the bar's stage)."""
+        """Another column, shown only while the total is known (the bar's stage), or only while not."""
 
-        def __init__(self, column: ProgressColumn) -> None:
-            self.column = column
+        def __init__(self, column: ProgressColumn, *, shown: bool = True) -> None:
+            self.column, self.shown = column, shown
             super().__init__(table_column=column.get_table_column())
 
         def render(self, task: Any) -> Any:
-            return self.column.render(task) if task.total is not None else Text("")
+            return self.column.render(task) if (task.total is not None) == self.shown else Text("")
 
     class Rate(ProgressColumn):
+        """Items a second since the stage began, and the time left at that rate (rich's own estimate
+        looks at the last few updates, and the build reports its articles in bursts, a batch at a time)."""
+
         def render(self, task: Any) -> Any:
-            return Text(f"{task.speed:.1f}/s" if task.speed else "")
+            if not task.completed or not task.elapsed:
+                return Text("")
+            rate = task.completed / task.elapsed
+            left = f", {_clock((task.total - task.completed) / rate)} left" if task.total > task.completed else ""
+            return Text(f"{rate:.1f}/s{left}")
 
     return RichProgress(
         SpinnerColumn(), TextColumn("{task.description}"),
         Counting(BarColumn(bar_width=None, table_column=Column(ratio=2))), Counting(MofNCompleteColumn()),
-        Counting(Rate()), Counting(TimeRemainingColumn()), TimeElapsedColumn(),
+        Counting(Rate()), Counting(TimeElapsedColumn(), shown=False),
         TextColumn("{task.fields[name]}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
         console=console, expand=True, transient=True, redirect_stdout=False, redirect_stderr=True, refresh_per_second=8)
 

@@ -1,9 +1,16 @@
-"""The build's progress bar: drawn on a terminal only, with count, rate and time left."""
+"""The progress display (rich on a terminal, plain lines in a log, nothing when off) and the stopwatch."""
 from __future__ import annotations
 
 import io
+import re
+import sys
 
-from kg.progress import ProgressBar, Stopwatch, wants_progress
+import pytest
+from rich.console import Console
+
+from kg.progress import Display, Progress, Stopwatch, choose_display
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class Terminal(io.StringIO):
@@ -19,42 +26,90 @@ class Clock:
         return self.now
 
 
-def test_progress_quiet_when_not_a_terminal():
+def test_progress_display_live_on_a_terminal_plain_or_nothing_elsewhere():
+    assert choose_display(Terminal(), env={}) is Display.LIVE
+    assert choose_display(Terminal(), env={"CI": "false"}) is Display.LIVE
+    assert choose_display(Terminal(), env={"CI": "true"}) is Display.OFF  # a CI log is no terminal
+    assert choose_display(io.StringIO(), env={}) is Display.OFF
+    assert choose_display(io.StringIO(), verbosity=2, env={}) is Display.LINES  # -v
+    assert choose_display(Terminal(), verbosity=2, env={"CI": "1"}) is Display.LINES
+    assert choose_display(Terminal(), verbosity=0, env={}) is Display.OFF  # -q
+
+
+def test_progress_off_writes_nothing():
     out = io.StringIO()
-    bar = ProgressBar(3, stream=out)
-    bar.update(1, "a.txt")
-    bar.close()
+    with Progress(3, display=Display.OFF, stream=out) as bar:
+        bar.stage("model")
+        bar.stage("analysis")
+        bar.update(1, "a.txt")
     assert out.getvalue() == ""
 
 
-def test_progress_quiet_under_ci():
-    assert not wants_progress(Terminal(), env={"CI": "true"})
-    assert wants_progress(Terminal(), env={})
-    assert wants_progress(Terminal(), env={"CI": "false"})
-    assert not wants_progress(io.StringIO(), env={})
-
-
-def test_progress_line_shows_count_rate_and_time_left():
-    clock = Clock()
-    bar = ProgressBar(10, stream=Terminal(), enabled=True, width=10, clock=clock)
+def test_progress_lines_say_each_stage_and_the_count_now_and_then():
+    out, clock = io.StringIO(), Clock()
+    bar = Progress(10, display=Display.LINES, stream=out, every=10.0, clock=clock)
+    bar.stage("model")
+    bar.stage("analysis")
+    clock.now += 4.0
+    bar.update(2, "002.txt")  # too soon for a line
     clock.now += 8.0
-    # 4 of 10 articles in 8 s: 0.5 articles/s, 6 left take 12 s.
-    assert bar.line(4, "004.txt") == "[####------] 4/10 articles  0.5/s  left 0:12  004.txt"
-    clock.now += 12.0
-    assert bar.line(10) == "[##########] 10/10 articles  0.5/s"
-
-
-def test_progress_redraws_in_place_and_erases_on_close():
-    out, clock = Terminal(), Clock()
-    bar = ProgressBar(2, stream=out, enabled=True, width=4, clock=clock)
-    clock.now += 1.0
-    bar.update(1, "long-name.txt")
-    bar.update(2, "b")
-    first, second = out.getvalue().split("\r")[1:3]
-    assert first.startswith("[##--] 1/2") and second.startswith("[####] 2/2")
-    assert len(second) == len(first)  # padded so no tail of the longer line stays on screen
+    bar.update(6, "006.txt")  # 6 of 10 in 12 s: 0.5/s, 4 left take 8 s
     bar.close()
-    assert out.getvalue().endswith("\r" + " " * len(second.rstrip()) + "\r")
+    assert out.getvalue().splitlines() == [
+        "kg: loading the French model", "kg: analysing 10 articles", "kg: 6/10 articles, 0.5/s, 0:08 left"]
+
+
+def _live(width: int, names: list[str], *, printed: str = "") -> str:
+    """What the LIVE display writes to a terminal ``width`` columns wide (no colours)."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=width, color_system=None)
+    bar = Progress(len(names), display=Display.LIVE, console=console)
+    bar.stage("model")
+    bar.stage("analysis")
+    for n, name in enumerate(names, 1):
+        bar.update(n, name)
+        if printed and n == 2:
+            print(printed, file=sys.stderr)  # rich shows it above the bar
+    bar.stage("resolution")
+    bar.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [40, 80, 132])
+def test_progress_live_fits_the_terminal_width_and_redraws_in_place(width):
+    names = [f"{i:03d}-" + "un-titre-d-article-bien-trop-long-pour-la-ligne" * 2 + ".txt" for i in range(6)]
+    raw = _live(width, names)
+    frames = [f for f in ANSI.sub("", raw).replace("\r", "\n").split("\n") if f.strip()]
+    assert frames and all(len(f) <= width for f in frames), max(map(len, frames))
+    # redrawn in place: each frame overwrites the last (carriage return, erase line); a line feed is
+    # only ever taken back at once (cursor up), so the display never moves down the screen
+    assert raw.count("\r\x1b[2K") >= len(names)
+    assert raw.count("\n") == raw.count("\x1b[1A")
+    assert any("loading the French model" in f for f in frames)  # the spinner's stage
+    assert any("6/6" in f for f in frames) and any("/s" in f for f in frames)
+    assert any("resolving entities" in f for f in frames)
+
+
+def test_progress_live_lines_printed_meanwhile_appear_above_the_bar():
+    raw = _live(80, ["a.txt", "b.txt", "c.txt"], printed="kg: note: b.txt: decoded as Windows-1252")
+    text = ANSI.sub("", raw)
+    assert "kg: note: b.txt: decoded as Windows-1252\n" in text
+
+
+def test_progress_live_shows_names_escaped():
+    raw = _live(132, ["x\x1b[31m.txt", "y\n.txt"])
+    assert "\x1b[31m" not in raw and "x\\x1b[31m.txt" in ANSI.sub("", raw)
+    assert "y\\n.txt" in raw
+
+
+def test_stopwatch_tells_each_stage_as_it_begins():
+    seen = []
+    watch = Stopwatch(on_stage=seen.append)
+    with watch.stage("model"):
+        assert seen == ["model"]
+    with watch.stage("analysis"):
+        pass
+    assert seen == ["model", "analysis"] and list(watch.seconds) == ["model", "analysis"]
 
 
 def test_stopwatch_sums_each_stage_even_when_it_fails():
