@@ -96,3 +96,60 @@ def test_cli_build_killed_midway_keeps_previous_output(tmp_path, make_articles, 
     assert out.read_bytes() == before
     assert len(read_graph(out)) > 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.ttl")] == []
+
+
+@pytest.mark.slow
+def test_cli_build_to_standard_output_with_plain_progress_lines(tmp_path, seeds_dir):
+    out = tmp_path / "seeds.nt"
+    assert _run("build", seeds_dir, "-o", out, "--workers", "1", "-q").returncode == 0
+    piped = _run("build", seeds_dir, "-o", "-", "--format", "ntriples", "--workers", "1", "-v")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == out.read_text(encoding="utf-8")  # the same sorted N-Triples
+    assert not Path("-").exists()
+    # stderr is no terminal: with -v, one plain line per stage, then the summary
+    lines = piped.stderr.splitlines()
+    assert lines[:2] == ["kg: loading the French model", "kg: analysing 5 articles"]
+    assert "kg: resolving entities" in lines and "\r" not in piped.stderr
+    assert any(line.startswith("wrote ") and " to <stdout> in " in line for line in lines)
+
+
+@pytest.mark.slow
+def test_cli_build_progress_on_a_terminal_fits_its_width(tmp_path, seeds_dir):
+    """On an 80-column terminal: a spinner while the model loads, then a bar, each frame within 80
+    columns and drawn over the last; the summary after it on clean lines."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "COLUMNS", "LINES")}
+    proc = subprocess.Popen([*KG, "build", str(seeds_dir), "-o", str(tmp_path / "g.ttl"), "--workers", "1"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the build ended
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert proc.wait(timeout=120) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(leader)
+    raw = b"".join(chunks).decode("utf-8", errors="replace")
+    frames = [f for f in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r", "\n").split("\n") if f.strip()]
+    summary = [i for i, f in enumerate(frames) if f.startswith("wrote ")]
+    assert len(summary) == 1 and "triples to" in frames[summary[0]]
+    drawn = frames[:summary[0]]  # the progress display's frames (the summary is plain text, wrapped by the terminal)
+    assert all(len(f) <= 80 for f in drawn), max(drawn, key=len)
+    assert any("loading the French model" in f for f in drawn)
+    assert any(re.search(r"analysing .*5/5", f) for f in drawn)
