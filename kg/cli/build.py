@@ -42,8 +42,10 @@ def _build(args, *, fmt) -> int:
     skipped: list[str] = []
     started = time.monotonic()
     output = display_name(args.output, output=True)
+    named = [p for p in args.inputs if str(p) != "-"]
+    stdin = len(named) < len(args.inputs)
     # Missing inputs are reported by the build itself; here they only must not stop the count.
-    bar = Progress(len(find_files(args.inputs, lambda path, why: None)),
+    bar = Progress(len(find_files(named, lambda path, why: None)) + stdin,
                    display=choose_display(sys.stderr, verbosity=verbosity(args)))
 
     def on_skip(path: Path, why: str) -> None:
@@ -52,6 +54,9 @@ def _build(args, *, fmt) -> int:
 
     def on_notice(path: Path, what: str) -> None:
         _err(f"note: {path}: {what}")
+
+    if stdin:
+        args.inputs = named + _stdin_article(on_skip, on_notice)
 
     def progress(n: int, article: Article) -> None:
         _interrupt_missed()
@@ -76,7 +81,7 @@ def _build(args, *, fmt) -> int:
                                     on_notice=None if args.strict else on_notice, stopwatch=watch)
         if not triples:
             bar.close()
-            _err(f"no usable article in {', '.join(map(str, args.inputs))}; {output} not written")
+            _err(f"no usable article in {', '.join(map(display_name, named or ['-']))}; {output} not written")
             return 2
         _interrupt_missed()
         with watch.stage("writing"):
@@ -93,6 +98,21 @@ def _build(args, *, fmt) -> int:
                         f"({watch.summary()})"), file=sys.stderr)
         print(format_stats(graph_stats(triples, skipped=len(skipped))), file=sys.stderr)
     return 3 if skipped else 0
+
+
+def _stdin_article(on_skip, on_notice) -> list[Article]:
+    """`kg build -`: the article on standard input (plain text, decoded as a .txt file is), id "stdin";
+    none when it is unusable (said to ``on_skip``)."""
+    from kg.input.ingest import SkipError, decode, read_text
+
+    text, note = decode(sys.stdin.buffer.read())
+    if note:
+        on_notice(Path("<stdin>"), note)
+    try:
+        return [read_text(text, doc_id="stdin")]
+    except SkipError as err:
+        on_skip(Path("<stdin>"), str(err).removeprefix("stdin: "))
+        return []
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -146,7 +166,8 @@ def add_parsers(sub) -> None:
                        "  3    graph written, but some input was skipped\n"
                        "  130  interrupted (SIGINT, Ctrl-C), 143 terminated (SIGTERM); nothing written",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article file or folder of articles")
+    b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
+                   help="article file or folder of articles; - for one plain-text article on standard input")
     b.add_argument("--into", type=Path, metavar="BUILD_DIR",
                    help="incremental build: add the inputs to the build kept in BUILD_DIR (created if needed) "
                    "and write the graph of every article in it; only new or changed articles are analysed")

@@ -16,8 +16,8 @@ from kg.graph.formats import read_graph
 KG = [sys.executable, "-m", "kg.cli"]
 
 
-def _run(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*KG, *map(str, args)], capture_output=True, text=True, timeout=300)
+def _run(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([*KG, *map(str, args)], input=stdin, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow
@@ -100,17 +100,26 @@ def test_cli_build_killed_midway_keeps_previous_output(tmp_path, make_articles, 
 
 @pytest.mark.slow
 def test_cli_build_to_standard_output_with_plain_progress_lines(tmp_path, seeds_dir):
+    article = "L'envoyé spécial Jean Dupont a rencontré mardi à Paris le président kalvanien Paul Martin.\n"
     out = tmp_path / "seeds.nt"
-    assert _run("build", seeds_dir, "-o", out, "--workers", "1", "-q").returncode == 0
-    piped = _run("build", seeds_dir, "-o", "-", "--format", "ntriples", "--workers", "1", "-v")
+    assert _run("build", seeds_dir, "-", "-o", out, "--workers", "1", "-q", stdin=article).returncode == 0
+    assert '"stdin"' in out.read_text(encoding="utf-8")  # the article on standard input, id "stdin"
+    piped = _run("build", "-", seeds_dir, "-o", "-", "--format", "ntriples", "--workers", "1", "-v", stdin=article)
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == out.read_text(encoding="utf-8")  # the same sorted N-Triples
     assert not Path("-").exists()
     # stderr is no terminal: with -v, one plain line per stage, then the summary
     lines = piped.stderr.splitlines()
-    assert lines[:2] == ["kg: loading the French model", "kg: analysing 5 articles"]
+    assert lines[:2] == ["kg: loading the French model", "kg: analysing 6 articles"]
     assert "kg: resolving entities" in lines and "\r" not in piped.stderr
     assert any(line.startswith("wrote ") and " to <stdout> in " in line for line in lines)
+
+
+def test_cli_build_unusable_standard_input_is_skipped():
+    empty = _run("build", "-", "-o", "-", "-q", stdin="")
+    assert empty.returncode == 2 and empty.stdout == ""
+    assert empty.stderr.splitlines() == ["kg: skipped <stdin>: empty text",
+                                         "kg: no usable article in <stdin>; <stdout> not written"]
 
 
 @pytest.mark.slow
