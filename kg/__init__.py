@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -35,8 +35,8 @@ __all__ = ["Row", "build_graph", "build_into", "load", "plain", "query_graph", "
            "validate_graph", "write_graph"]
 
 # One input of build_graph; see its docstring for the rule that tells paths from texts.
-Source = Union[str, "os.PathLike[str]", tuple[str, str], "Article"]
-Sources = Union[Source, Iterable[Source], Mapping[str, str]]
+Source: TypeAlias = "str | os.PathLike[str] | tuple[str, str] | Article"
+Sources: TypeAlias = "Source | Iterable[Source] | Mapping[str, str]"
 
 
 def __getattr__(name: str) -> Any:

@@ -25,8 +25,8 @@ def choose_display(stream: TextIO, *, verbosity: int = 1, env: dict[str, str] | 
     terminal outside CI; in a log or under CI, plain lines with -v and nothing otherwise."""
     if verbosity <= 0:
         return Display.OFF
-    env = os.environ if env is None else env
-    in_ci = env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    ci = (os.environ if env is None else env).get("CI", "")
+    in_ci = ci.strip().lower() not in ("", "0", "false", "no")
     if not in_ci and getattr(stream, "isatty", lambda: False)():
         return Display.LIVE
     return Display.LINES if verbosity >= 2 else Display.OFF
@@ -125,9 +125,15 @@ def _console(stream: TextIO) -> Any:
 
 
 def _rich_progress(console: Any) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, SpinnerColumn, TextColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.progress import Progress as RichProgress
-    from rich.progress import TimeElapsedColumn
     from rich.table import Column
     from rich.text import Text
 

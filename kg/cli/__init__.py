@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     takes to free a loaded model, and a signal after the command has ended is ignored."""
     args = make_parser().parse_args(argv)
 
-    def fail(err: BaseException, text: str | None = None) -> int:
+    def fail(err: Exception, text: str | None = None) -> int:
         if args.debug:
             traceback.print_exception(err)
         _err(text or _message(err))

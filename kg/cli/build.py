@@ -103,7 +103,9 @@ def _build(args, *, fmt) -> int:
 def _stdin_article(on_skip, on_notice) -> list[Article]:
     """`kg build -`: the article on standard input (plain text, decoded as a .txt file is), id "stdin";
     none when it is unusable (said to ``on_skip``)."""
-    from kg.input.ingest import SkipError, decode, read_text
+    from kg.input.decode import decode
+    from kg.input.files import SkipError
+    from kg.input.readers import read_text
 
     text, note = decode(sys.stdin.buffer.read())
     if note:

@@ -3,12 +3,14 @@ exception that undoes work."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 def err(msg: str) -> None:
@@ -20,18 +22,15 @@ def err(msg: str) -> None:
 def add_common_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """-q / -v / --debug, on `kg` itself (``top``) and on each command: `kg -q build` and `kg build -q`
     both work (a command's own default would hide the value given before it, hence SUPPRESS)."""
-    unset = {} if top else {"default": argparse.SUPPRESS}
-    options = [(("-q", "--quiet"), {"action": "store_true", "default": False,
-                                    "help": "no progress, summary or notes on stderr; only errors"}),
-               (("-v", "--verbose"), {"action": "count", "default": 0, "help": "more on stderr: progress as "
-                                      "plain lines when stderr is not a terminal"}),
-               (("--debug",), {"action": "store_true", "default": False,
-                               "help": "show the Python traceback of an error"})]
-    for names, spec in options:
-        try:
-            parser.add_argument(*names, **(spec | unset))
-        except argparse.ArgumentError:  # the command has its own (with the same meaning)
-            pass
+    def add(*names: str, action: str, default: object, help: str) -> None:  # noqa: A002 (argparse's name)
+        with contextlib.suppress(argparse.ArgumentError):  # the command has its own (with the same meaning)
+            parser.add_argument(*names, action=action, default=default if top else argparse.SUPPRESS, help=help)
+
+    add("-q", "--quiet", action="store_true", default=False,
+        help="no progress, summary or notes on stderr; only errors")
+    add("-v", "--verbose", action="count", default=0,
+        help="more on stderr: progress as plain lines when stderr is not a terminal")
+    add("--debug", action="store_true", default=False, help="show the Python traceback of an error")
 
 
 def verbosity(args: argparse.Namespace) -> int:
@@ -139,7 +138,7 @@ def signals_interrupt(*, then=None) -> Iterator[None]:
         received.clear()
 
 
-_replaced: dict[int, object] = {}  # the handlers _signals_interrupt replaced, while it is active
+_replaced: dict[signal.Signals, Any] = {}  # the handlers _signals_interrupt replaced, while it is active
 
 
 def _handlers_back_in_child() -> None:

@@ -31,8 +31,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_reason(args) -> int:
-    from kg.graph.formats import is_stdio, write_graph
     from kg.checks.owl import format_text, reason
+    from kg.graph.formats import is_stdio, write_graph
 
     result = reason(_read(args))
     to_stdout = args.output is not None and is_stdio(args.output)

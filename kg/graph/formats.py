@@ -323,7 +323,7 @@ def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     prefixes = {p: bound[p] for p in _TURTLE_PREFIXES if p in bound} if fmt is not RdfFormat.NTRIPLES else {}
     if fmt is RdfFormat.RDFXML:
-        out.write(_xml_safe(ox.serialize(triples, format=_SORTED[fmt], prefixes=prefixes)))
+        out.write(_xml_safe(ox.serialize(triples, format=_SORTED[fmt], prefixes=prefixes) or b""))
         return
     ox.serialize(triples, out, format=_SORTED[fmt], prefixes=prefixes)
 
@@ -385,11 +385,12 @@ def _syntax_error(source: str, fmt: RdfFormat, err: Exception, reparse) -> Graph
     where, else from pyoxigraph's parser (``reparse``), whose errors always do."""
     if isinstance(err, SAXParseException):
         return GraphSyntaxError(source, fmt, err.getMessage(), line=err.getLineNumber(),
-                                column=err.getColumnNumber() + 1)
+                                column=(err.getColumnNumber() or 0) + 1)
     if isinstance(err, json.JSONDecodeError):
         return GraphSyntaxError(source, fmt, err.msg, line=err.lineno, column=err.colno)
-    if isinstance(getattr(err, "lines", None), int) and getattr(err, "_why", None):  # Turtle, TriG
-        return GraphSyntaxError(source, fmt, str(err._why), line=err.lines + 1)  # type: ignore[attr-defined]
+    lines, why = getattr(err, "lines", None), getattr(err, "_why", None)  # rdflib's Turtle and TriG parsers
+    if isinstance(lines, int) and why:
+        return GraphSyntaxError(source, fmt, str(why), line=lines + 1)
     try:
         for _ in reparse():
             pass
