@@ -14,13 +14,18 @@ from kg.cli.common import message as _message
 from kg.cli.common import signals_interrupt as _signals_interrupt
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class _Version(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata would add to every command's start,
+    before its signal handlers are set."""
 
-    try:
-        return version("diplomacy-kg")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown (not installed)"
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        import kg
+
+        print(f"kg (diplomacy-kg) {kg.__version__}")
+        parser.exit()
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -32,7 +37,7 @@ def make_parser() -> argparse.ArgumentParser:
                                 "missing or malformed input graph or query: one line naming the file, the line "
                                 "and the problem); 3 build written with some inputs skipped; 128+N killed by "
                                 "signal N.")
-    p.add_argument("--version", action="version", version=f"kg (diplomacy-kg) {_version()}")
+    p.add_argument("--version", action=_Version)
     add_common_options(p, top=True)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (build, graphs, stores):

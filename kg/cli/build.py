@@ -14,13 +14,15 @@ from kg.records import Article
 
 
 def cmd_build(args) -> int:
-    from kg.graph.formats import RdfFormat, check_temp_folder, check_writable, is_stdio
+    if str(args.output) == "-":  # standard output: nothing to check, nothing left behind
+        from kg.graph.formats import RdfFormat, check_temp_folder
 
-    if is_stdio(args.output):  # standard output: nothing to check, nothing left behind
         check_temp_folder()
         return _build(args, fmt=args.output_format or RdfFormat.TURTLE)
     before = _file_id(args.output)
-    try:
+    try:  # from here on, whatever stops the build adds a note saying what is at the output
+        from kg.graph.formats import RdfFormat, check_temp_folder, check_writable
+
         fmt = args.output_format or RdfFormat.from_extension(args.output)
         # before the long part: a folder that cannot be written fails now, not after the analysis
         check_writable(args.output)
