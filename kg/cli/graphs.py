@@ -71,11 +71,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from kg.checks.evaluate import evaluate, format_text, load_graph, read_gold
-    from kg.graph.formats import is_stdio
+    from kg.checks.evaluate import evaluate, format_text, read_gold
 
-    graph = _read(args) if is_stdio(args.graph) or args.input_format else load_graph(args.graph)
-    report = evaluate(read_gold(args.gold), graph, group=args.group)
+    report = evaluate(read_gold(args.gold), _read(args), group=args.group)
     if args.format == "json":
         print(json.dumps(report.as_json(errors=args.errors), ensure_ascii=False, indent=1))
     else:

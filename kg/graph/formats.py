@@ -399,6 +399,8 @@ def _syntax_error(source: str, fmt: RdfFormat, err: Exception, reparse) -> Graph
                                 line=ox_err.lineno, column=ox_err.offset)
     except (ValueError, OSError):
         pass
+    else:  # RDF 1.2 (triple terms, text directions), or another spelling only pyoxigraph reads
+        return GraphSyntaxError(source, fmt, f"{' '.join(str(err).split())} (pyoxigraph reads it; rdflib does not)")
     return GraphSyntaxError(source, fmt, " ".join(str(err).split()) or type(err).__name__)
 
 

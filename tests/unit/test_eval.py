@@ -157,7 +157,7 @@ def test_eval_unreadable_inputs_exit_2(tmp_path, capsys):
     bad.write_text('@prefix dip: <https://w3id.org/diplomacy-kg/ontology#> .\n\ndip:a dip:b "open .\n')
     for argv, start in [((tmp_path / "none.jsonl", GRAPH), f"kg: {tmp_path / 'none.jsonl'}: cannot read"),
                         ((GOLD, tmp_path / "none.ttl"), f"kg: {tmp_path / 'none.ttl'}: no such file"),
-                        ((GOLD, bad), f"kg: {bad}: not readable as turtle: line 3: "),
+                        ((GOLD, bad), f"kg: {bad}: line 3: not valid Turtle: newline found in string literal"),
                         ((GOLD, GRAPH, "--group", "(["), "kg: --group: bad regular expression")]:
         code, _, err = run(capsys, *argv)
         assert code == 2, argv
