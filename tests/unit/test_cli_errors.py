@@ -131,6 +131,8 @@ def test_cli_format_names_and_unknown_format(tmp_path, capsys):
     assert main(["stats", str(odd)]) == 2
     assert "unknown RDF format '.data'" in capsys.readouterr().err
     assert main(["stats", str(odd), "--format", "turtle"]) == 0
+    assert main(["load", str(odd), "--store", str(tmp_path / "store"), "--format", "turtle", "-q"]) == 0
+    assert main(["query", str(ROOT / "queries" / "envoys.rq"), "--store", str(tmp_path / "store")]) == 0
 
 
 # --- standard input and output (real processes) --------------------------------------------------
