@@ -54,7 +54,7 @@ class Progress:
                  console: Any = None):
         self.total, self.unit, self.display, self.every, self.clock = total, unit, display, every, clock
         self.stream = stream or sys.stderr
-        self.done = 0
+        self.done, self.counting = 0, False
         self.started = self.said = clock()
         self._rich: Any = None
         if display is Display.LIVE:
@@ -65,7 +65,7 @@ class Progress:
     def stage(self, name: str) -> None:
         """A stage began (a Stopwatch's ``on_stage``): show its name; "analysis" counts with a bar."""
         text = STAGE_TEXT.get(name, name)
-        counting = name == "analysis"
+        self.counting = counting = name == "analysis"
         if counting:
             self.started = self.said = self.clock()
         if self._rich is not None:
@@ -78,7 +78,10 @@ class Progress:
             self._say(f"{text} {self.total} {self.unit}" if counting and self.total else text)
 
     def update(self, done: int, name: str = "") -> None:
-        """``done`` items are finished, the last one called ``name``."""
+        """``done`` items are finished, the last one called ``name`` (counting starts here if no
+        "analysis" stage said so: a build that times no stages still gets its bar)."""
+        if not self.counting:
+            self.stage("analysis")
         self.done = done
         if self._rich is not None:
             self._rich.update(self._task, completed=done, name=printable(name), refresh=True)

@@ -128,3 +128,15 @@ def test_stopwatch_sums_each_stage_even_when_it_fails():
         pass
     assert watch.seconds == {"model": 4.0, "analysis": 3.0, "writing": 0.25}
     assert watch.summary() == "model 4.0 s, analysis 3.0 s, writing 0.2 s"
+
+
+def test_progress_counts_without_an_analysis_stage():
+    """A build that reports articles without timing its stages (another executor) still gets its count."""
+    out, clock = io.StringIO(), Clock()
+    bar = Progress(4, display=Display.LINES, stream=out, every=1.0, clock=clock)
+    clock.now += 2.0
+    bar.update(2, "b.txt")
+    assert out.getvalue().splitlines() == ["kg: analysing 4 articles"]
+    clock.now += 2.0
+    bar.update(3, "c.txt")
+    assert out.getvalue().splitlines()[-1] == "kg: 3/4 articles, 1.5/s, 0:01 left"
