@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 import kg
 import kg.checks.shacl
 from kg.graph.vocab import DIP, ID
-from kg.input.ingest import SkipError
+from kg.input.files import SkipError
 from kg.records import Article
 
 ROOT = Path(__file__).resolve().parents[2]
