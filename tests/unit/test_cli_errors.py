@@ -4,6 +4,7 @@ for standard input and output, --format, RDF/XML, --version."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,14 @@ def test_cli_rdfxml_round_trip_sorted_and_line_ends_kept(tmp_path, seeds_ttl):
     assert main(["load", str(a), "--store", str(tmp_path / "store")]) == 0
     assert main(["query", str(ROOT / "queries" / "envoys.rq"), str(a)]) == 0
     assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java (make java installs it)")
+def test_cli_reason_to_standard_output_in_another_syntax():
+    fixture = ROOT / "tests" / "ontology" / "fixtures" / "valid.ttl"
+    out = _kg("reason", str(fixture), "-o", "-", "--output-format", "ntriples")
+    assert out.returncode == 0, out.stderr
+    assert b"Consistent: yes" in out.stderr and b"Consistent" not in out.stdout  # the summary is not the graph
+    inferred = Graph().parse(data=out.stdout, format="nt")
+    assert any("actedOnBehalfOf" in str(p) for p in inferred.predicates())
