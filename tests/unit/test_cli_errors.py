@@ -150,7 +150,8 @@ def test_cli_stdin_and_stdout(tmp_path):
     nt = Graph().parse(data=GOOD, format="turtle").serialize(format="nt").encode()
     rows = _kg("query", str(query), "-", "--input-format", "nt", "--format", "json", stdin=nt)
     assert rows.returncode == 0, rows.stderr
-    assert [r["o"] for r in json.loads(rows.stdout)] == ["http://ex.org/c", "Jean Dupont"]  # IRIs sort first
+    bindings = json.loads(rows.stdout)["results"]["bindings"]  # the W3C SPARQL JSON results
+    assert [b["o"]["value"] for b in bindings] == ["http://ex.org/c", "Jean Dupont"]  # IRIs sort first
     bad = _kg("stats", "-", "--format", "ntriples", stdin=BAD["bad.nt"][0].encode())
     assert bad.returncode == 2 and bad.stderr.decode() == f"kg: <stdin>: {BAD['bad.nt'][1]}Unexpected end of file\n"
     report = _kg("report", "-", "-o", "-", stdin=GOOD.encode())
