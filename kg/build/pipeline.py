@@ -275,18 +275,29 @@ def corpus_of(results: list[DocResult]) -> Corpus:
     return resolve(results, lexicon_labels=lexicon.load().labels())
 
 
+def _analyze(articles: Iterable[Article], *, workers: int, cluster: str | None, **options) -> list[DocResult]:
+    """analyze_all, or the same analysis on the Dask cluster at ``cluster`` (kg.build.cluster) when given."""
+    if cluster is None:
+        return analyze_all(articles, workers=workers, **options)
+    from kg.build.cluster import analyze_on
+
+    return analyze_on(cluster, articles, **options)
+
+
 def build_triples(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
                   on_skip: Callable[[Path, str], None] | None = None,
                   on_notice: Callable[[Path, str], None] | None = None,
-                  stopwatch: Stopwatch | None = None) -> Triples:
+                  stopwatch: Stopwatch | None = None, cluster: str | None = None) -> Triples:
     """The triples of every article found in ``inputs`` (files or folders); `kg build` writes them.
 
-    ``stopwatch`` receives the time of each stage: model, analysis, resolution, mapping.
+    ``stopwatch`` receives the time of each stage: model, analysis, resolution, mapping. With
+    ``cluster`` (``tcp://HOST:PORT`` or ``local:N``) the articles are analysed on that Dask cluster
+    (stage "cluster" instead of "model"; ``workers`` does not apply) and the triples are the same.
     """
     workers = worker_count(workers)
     watch = stopwatch or Stopwatch()
-    results = analyze_all(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
-                          progress=progress, stopwatch=watch, keep_text=False)
+    results = _analyze(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
+                       cluster=cluster, progress=progress, stopwatch=watch, keep_text=False)
     return _map(results, watch)
 
 
@@ -324,11 +335,12 @@ def build_graph(inputs: list[Path], **options) -> Graph:
 def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
                        progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
                        on_notice: Callable[[Path, str], None] | None = None,
-                       stopwatch: Stopwatch | None = None):
+                       stopwatch: Stopwatch | None = None, cluster: str | None = None):
     """Add the articles in ``inputs`` to the build in ``state_dir``; triples of all its articles.
 
     Returns (triples, kg.build.cache.BuildReport). Only articles whose content is not cached for the
-    current extractor run through spaCy; resolution and mapping re-run over every member.
+    current extractor run through spaCy (on the Dask ``cluster`` when given, as for build_triples);
+    resolution and mapping re-run over every member.
     """
     from kg.build.cache import BuildState, extractor_version
 
@@ -336,8 +348,8 @@ def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | No
     watch = stopwatch or Stopwatch()
     with BuildState.open(state_dir, extractor=extractor_version()) as state:
         report = state.update(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice),
-                              analyze=lambda todo: analyze_all(todo, workers=workers, progress=progress,
-                                                               stopwatch=watch))
+                              analyze=lambda todo: _analyze(todo, workers=workers, cluster=cluster,
+                                                            progress=progress, stopwatch=watch))
         return _map(state.results(), watch), report
 
 

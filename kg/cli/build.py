@@ -80,7 +80,8 @@ def _build(args, *, fmt) -> int:
                                   on_notice=None if args.strict else on_notice, stopwatch=watch)
         else:
             triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
-                                    on_notice=None if args.strict else on_notice, stopwatch=watch)
+                                    on_notice=None if args.strict else on_notice, stopwatch=watch,
+                                    cluster=args.cluster)
         if not triples:
             bar.close()
             _err(f"no usable article in {', '.join(map(display_name, named or ['-']))}; {output} not written")
@@ -148,12 +149,24 @@ def _build_into(args, **callbacks):
     """`kg build --into DIR`: add the inputs to a persistent build and return the triples of all of it."""
     from kg.build.pipeline import build_triples_into
 
-    triples, report = build_triples_into(args.into, args.inputs, workers=args.workers, **callbacks)
+    triples, report = build_triples_into(args.into, args.inputs, workers=args.workers, cluster=args.cluster,
+                                         **callbacks)
     if not args.quiet:
         print(file=sys.stderr)
         _err(f"build {args.into}: {len(report.analysed)} analysed, {len(report.cached)} from cache, "
              f"{len(report.unchanged)} unchanged, {len(report.replaced)} replaced by new content")
     return triples
+
+
+def _cluster_address(text: str) -> str:
+    """`--cluster`: checked when the command line is read (kg.build.cluster imports Dask only when used)."""
+    from kg.build.cluster import parse_address
+
+    try:
+        parse_address(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
 
 
 def add_parsers(sub) -> None:
@@ -180,6 +193,10 @@ def add_parsers(sub) -> None:
                    ".jsonld .rdf) or --format")
     add_output_format(b, "--output-format", "--format")
     b.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+    b.add_argument("--cluster", type=_cluster_address, metavar="ADDRESS",
+                   help="analyse the articles on a Dask cluster: tcp://HOST:PORT of its scheduler, or local:N for N "
+                   "worker processes started by the build (needs the extra diplomacy-kg[cluster]); same output; "
+                   "--workers does not apply")
     b.add_argument("--strict", action="store_true",
                    help="fail (exit 1, write nothing) when any input would be skipped")
     b.add_argument("--timings", type=Path, metavar="FILE.json",
