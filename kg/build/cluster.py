@@ -94,8 +94,11 @@ def connect(address: Address, *, shown: str) -> Iterator:
                            "here and on every worker") from None
     with ExitStack() as stack:
         if address.local:
+            # reachable from this machine only; its HTTP server (there even without a dashboard) on a
+            # free port: the default one (8787) may belong to another cluster
             target = stack.enter_context(LocalCluster(n_workers=address.local, threads_per_worker=1,
-                                                      processes=True, dashboard_address=None))
+                                                      processes=True, host="127.0.0.1",
+                                                      dashboard_address="127.0.0.1:0"))
         else:
             target = address.scheduler
         try:
