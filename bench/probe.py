@@ -2,7 +2,8 @@
 
 Kinds: ``raw DIR N`` (spaCy alone), ``stages DIR OUT.nt`` (the build stage by stage, one process),
 ``graph GRAPH.nt STORE_DIR RDFLIB_TIMEOUT QUERY.rq...`` (validation and queries on one graph size),
-``serve GRAPH.nt STORE_DIR CLIENTS REQUESTS BUDGET_S`` (`kg serve` under concurrent clients, bench/serve.py).
+``serve GRAPH.nt STORE_DIR CLIENTS REQUESTS BUDGET_S`` (`kg serve` under concurrent clients, bench/serve.py),
+``reduce DIR SIZE...`` (the resolution and mapping a cluster build leaves to its client, against corpus size).
 """
 from __future__ import annotations
 
@@ -84,6 +85,44 @@ def stages(folder: Path, out: Path) -> dict:
             "output": str(out)}
 
 
+def reduce(folder: Path, sizes: list[int]) -> dict:
+    """Resolution and mapping (the reduce, which a cluster build runs on its client) at each corpus size:
+    the records of ``folder``, analysed here with all cores, copied under new article ids up to the size.
+
+    The copies keep the names of the original articles: the same actors recur across a corpus, so the
+    blocks of names that resolution compares grow with its size, as they would in a real archive.
+    """
+    import dataclasses
+    import gc
+
+    from kg.build.pipeline import analyze_all, corpus_of, worker_count
+    from kg.graph.mapping import to_triples
+    from kg.input.ingest import iter_articles
+
+    base = analyze_all(iter_articles([folder]), workers=worker_count(None), keep_text=False)
+
+    def copy(k: int):
+        r, n = base[k % len(base)], k // len(base)
+        if n == 0:
+            return r
+        art = dataclasses.replace(r.article, doc_id=f"{r.article.doc_id}-c{n}", file_name=f"c{n}-{r.article.file_name}")
+        return dataclasses.replace(r, article=art)
+
+    out: dict = {"analysed": len(base), "sizes": {}}
+    for size in sizes:
+        records = [copy(k) for k in range(size)]
+        gc.collect()
+        clock = Clock()
+        with clock.stage("resolution"):
+            corpus = corpus_of(records)
+        with clock.stage("mapping"):
+            triples = len(to_triples(corpus))  # len: the spilled runs merged, as before writing
+        out["sizes"][size] = {"wall": clock.wall.seconds, "cpu": clock.cpu.seconds, "entities": len(corpus.entities),
+                              "triples": triples}
+        del records, corpus
+    return out
+
+
 def graph(graph_file: Path, store_dir: Path, queries: list[Path], *, rdflib_timeout: float, repeat: int = 3) -> dict:
     """One graph size: SHACL validation (`kg validate`'s function, all cores) of the rdflib graph read
     as `kg validate` reads it, then load time and median query latency, rdflib in memory against the
@@ -153,6 +192,8 @@ def main(argv: list[str]) -> int:
         out = stages(Path(args[0]), Path(args[1]))
     elif kind == "graph":
         out = graph(Path(args[0]), Path(args[1]), [Path(a) for a in args[3:]], rdflib_timeout=float(args[2]))
+    elif kind == "reduce":
+        out = reduce(Path(args[0]), [int(a) for a in args[1:]])
     elif kind == "serve":
         from bench.serve import probe
 

@@ -39,6 +39,8 @@ class Mode:
     serve_clients: int = 20  # `kg serve` under this many concurrent clients...
     serve_requests: int = 50  # ...sending this many SELECT requests each...
     serve_budget_s: float = 20.0  # ...stopped early past this many seconds
+    clusters: tuple[int, ...] = (1, 2)  # `kg build --cluster local:N` next to `--workers N`, same corpus
+    reduce_sizes: tuple[int, ...] = (1000, 5000, 10000)  # the client's resolution and mapping at these sizes
 
 
 MODES = {
@@ -121,17 +123,23 @@ def _probe(*args: str) -> list[str]:
     return [sys.executable, "-m", "bench.probe", *args]
 
 
-def _build(folder: Path, out: Path, workers: int) -> list[str]:
-    return [sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(out), "--workers", str(workers), "-q",
+def _build(folder: Path, out: Path, workers: int, cluster: str | None = None) -> list[str]:
+    where = ["--workers", str(workers)] if cluster is None else ["--cluster", cluster]
+    return [sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(out), *where, "-q",
             "--timings", str(out.with_suffix(".timings.json"))]
 
 
-def build(folder: Path, out: Path, workers: int) -> dict:
+# The fixed costs of a build: loading the model, or for --cluster starting or reaching the cluster
+# and loading the model on its workers.
+FIXED_STAGES = ("model", "cluster")
+
+
+def build(folder: Path, out: Path, workers: int, *, cluster: str | None = None) -> dict:
     """`kg build` measured from outside, with its own stage timings; ``after_load_s`` is the time
     after the model was loaded (the fixed cost of a process start), comparable to raw ``pipe_s``."""
-    m = measure(_build(folder, out, workers))
+    m = measure(_build(folder, out, workers, cluster))
     seconds = json.loads(out.with_suffix(".timings.json").read_text(encoding="utf-8"))["seconds"]
-    return {**m, "stages": seconds, "after_load_s": sum(v for k, v in seconds.items() if k != "model")}
+    return {**m, "stages": seconds, "after_load_s": sum(v for k, v in seconds.items() if k not in FIXED_STAGES)}
 
 
 def words_in(folder: Path) -> int:
@@ -153,7 +161,8 @@ def replicate(base_nt: Path, out: Path, size: int) -> int:
 
 def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log=print) -> dict:
     res: dict = {"mode": mode_name, "seed": seed, "cpus": os.cpu_count(), "python": platform.python_version(),
-                 "started": time.strftime("%Y-%m-%d %H:%M:%S"), "throughput": {}, "scaling": {}, "graphs": {}}
+                 "started": time.strftime("%Y-%m-%d %H:%M:%S"), "throughput": {}, "scaling": {}, "graphs": {},
+                 "cluster": {}}
     corpus = work / f"corpus_{mode.articles}"
     write_corpus(corpus, mode.articles, seed=seed)
     words = words_in(corpus)
@@ -168,9 +177,24 @@ def run(mode: Mode, work: Path, *, mode_name: str, seed: int = DEFAULT_SEED, log
         log(f"workers={workers}: raw {raw['wall_s']:.1f}s (after load {raw['out']['pipe_s']:.1f}s)  "
             f"build {built['wall_s']:.1f}s (after load {built['after_load_s']:.1f}s)")
 
+    # The same corpus on a Dask cluster of N local worker processes (kg build --cluster local:N), right
+    # after the local builds above; the output must be the same bytes.
+    for n in mode.clusters:
+        out = work / f"build_local{n}.nt"
+        built = build(corpus, out, n, cluster=f"local:{n}")
+        local = work / f"build_w{n if n in mode.workers else min(mode.workers)}.nt"
+        res["cluster"][n] = {**built, "identical": out.read_bytes() == local.read_bytes()}
+        log(f"--cluster local:{n}: build {built['wall_s']:.1f}s (after the workers loaded the model "
+            f"{built['after_load_s']:.1f}s), same bytes as {local.name}: {res['cluster'][n]['identical']}")
+
     stage_corpus = work / f"corpus_{min(mode.articles, STAGE_ARTICLES)}"
     if stage_corpus != corpus:
         write_corpus(stage_corpus, min(mode.articles, STAGE_ARTICLES), seed=seed)
+    if mode.reduce_sizes:
+        rd = measure(_probe("reduce", str(stage_corpus), *map(str, mode.reduce_sizes)))
+        res["reduce"] = rd["out"]
+        log("reduce: " + ", ".join(f"{n}: resolution {m['cpu']['resolution']:.2f}s mapping {m['cpu']['mapping']:.2f}s"
+                                   for n, m in rd["out"]["sizes"].items()))
     stage_nt = work / "stages.nt"  # kept: the graph sizes are copies of it
     st = measure(_probe("stages", str(stage_corpus), str(stage_nt)))
     res["stages"] = {**st["out"], "articles": min(mode.articles, STAGE_ARTICLES)}
@@ -240,6 +264,7 @@ def targets(res: dict) -> dict:
         out["--workers 2 >= 1.6 x faster than 1, whole command"] = (round(whole, 2), whole >= 1.6)
         out[f"--workers 2 >= 1.6 x faster than 1, after model load (raw spaCy: {raw:.2f})"] = (
             round(steady, 2), steady >= 1.6)
+    out.update(cluster_targets(res))
     share = _after_parsing_share(res["stages"]["cpu"])
     out["after parsing <= 10% of build"] = (round(share, 3), share <= 0.10)
     sc = res["scaling"]
@@ -254,6 +279,23 @@ def targets(res: dict) -> dict:
         out[f"peak memory < 2 GB at {big}"] = (round(peak), peak < 2048)
         growth = peak / sc[small]["peak_mb"]
         out[f"memory flat {small}->{big} (within 25%)"] = (round(growth, 2), growth <= 1.25)
+    return out
+
+
+def cluster_targets(res: dict) -> dict:
+    """The targets of issue 16: the cluster's speed-up on this machine and its cost against local processes."""
+    cl, tp, out = res.get("cluster", {}), res["throughput"], {}
+    if cl:
+        out["--cluster output byte-identical to the local build"] = (all(m["identical"] for m in cl.values()),
+                                                                     all(m["identical"] for m in cl.values()))
+    if 1 in cl and 2 in cl:
+        for what, key in (("whole command", "wall_s"), ("after the workers loaded the model", "after_load_s")):
+            ratio = cl[1][key] / cl[2][key]
+            out[f"--cluster local:2 >= 1.5 x local:1, {what}"] = (round(ratio, 2), ratio >= 1.5)
+    if 2 in cl and 2 in tp:
+        for what, key in (("whole command", "wall_s"), ("after model load", "after_load_s")):
+            ratio = cl[2][key] / tp[2]["build"][key]
+            out[f"--cluster local:2 within 1.2 x of --workers 2, {what}"] = (round(ratio, 2), ratio <= 1.2)
     return out
 
 
@@ -272,6 +314,27 @@ def table(res: dict) -> str:
                      f"{pipe:.1f} | {b['after_load_s']:.1f} | {b['after_load_s'] / pipe:.2f} | "
                      f"{c['words'] / pipe:,.0f} | {c['words'] / b['after_load_s']:,.0f} | {b['cpu_s']:.1f} | "
                      f"{b['peak_mb']:.0f} |")
+    if res.get("cluster"):
+        lines += ["", "| build | s | s after model load | after load, speed-up over 1 worker | "
+                  "after load, / --workers N | same bytes as --workers N | peak MB |", "|---|---|---|---|---|---|---|"]
+        runs = [(f"--workers {w}", w, m["build"], None) for w, m in res["throughput"].items()]
+        runs += [(f"--cluster local:{n}", n, m, m["identical"]) for n, m in res["cluster"].items()]
+        for name, n, m, same in runs:
+            one = (res["cluster"] if name.startswith("--cluster") else {k: v["build"] for k, v in
+                                                                       res["throughput"].items()}).get(1)
+            local = res["throughput"].get(n, {}).get("build")
+            speed = f"{one['after_load_s'] / m['after_load_s']:.2f}" if one else ""
+            versus = f"{m['after_load_s'] / local['after_load_s']:.2f}" if local and same is not None else ""
+            lines.append(f"| {name} | {m['wall_s']:.1f} | {m['after_load_s']:.1f} | {speed} | {versus} | "
+                         f"{'' if same is None else 'yes' if same else 'NO'} | {m['peak_mb']:.0f} |")
+    if res.get("reduce"):
+        rd = res["reduce"]
+        lines += ["", f"| articles (records of {rd['analysed']} articles, copied) | entities | triples | "
+                  "resolution CPU s | ms/article | mapping CPU s | ms/article |", "|---|---|---|---|---|---|---|"]
+        for n, m in rd["sizes"].items():
+            res_s, map_s = m["cpu"]["resolution"], m["cpu"]["mapping"]
+            lines.append(f"| {int(n)} | {m['entities']} | {m['triples']:,} | {res_s:.2f} | {1000 * res_s / int(n):.3f} "
+                         f"| {map_s:.2f} | {1000 * map_s / int(n):.3f} |")
     st = res["stages"]
     total = sum(v for k, v in st["cpu"].items() if k not in ("validation", "model load"))
     lines += ["", f"| stage (1 process, {st['articles']} articles, {st['triples']} triples) | CPU s | wall s | "
@@ -280,11 +343,12 @@ def table(res: dict) -> str:
         share = "" if k in ("validation", "model load") else f"{st['cpu'][k] / total:.1%}"
         lines.append(f"| {k} | {st['cpu'][k]:.2f} | {st['wall'][k]:.2f} | {share} |")
     if res["scaling"]:
-        lines += ["", "| articles | words | build s | s after model load | ms/article after load | peak MB |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["", "| articles | words | build s | s after model load | ms/article after load | resolution s | "
+                  "peak MB |", "|---|---|---|---|---|---|---|"]
         for n, m in res["scaling"].items():
             lines.append(f"| {n} | {m['words']} | {m['wall_s']:.1f} | {m['after_load_s']:.1f} | "
-                         f"{1000 * m['after_load_s'] / int(n):.1f} | {m['peak_mb']:.0f} |")
+                         f"{1000 * m['after_load_s'] / int(n):.1f} | {m['stages'].get('resolution', 0):.2f} | "
+                         f"{m['peak_mb']:.0f} |")
     if res["graphs"]:
         lines += ["", f"| triples | SHACL s (pyshacl, {res['cpus']} processes) | load rdflib s | load oxigraph s | "
                   "query | rdflib ms | oxigraph ms |", "|---|---|---|---|---|---|---|"]
@@ -320,7 +384,7 @@ def table(res: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description="Benchmark the build against raw spaCy "
                                 "(same model, same process count, same run), its stages, scaling and graph sizes.")
-    p.add_argument("--quick", action="store_true", help="small corpus and graphs, no scaling (under 2 minutes)")
+    p.add_argument("--quick", action="store_true", help="small corpus and graphs, no scaling (about 3 minutes)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
     p.add_argument("--work", type=Path, default=None, help="folder for corpora and outputs (default: a temp dir)")
     p.add_argument("--articles", type=int, help="override the throughput corpus size")

@@ -9,7 +9,7 @@ from rdflib import Graph
 
 from bench import corpus
 from bench.probe import _stoppable
-from bench.run import Mode, replicate, run, table, targets
+from bench.run import Mode, cluster_targets, replicate, run, table, targets
 from bench.serve import _percentile
 from kg.graph.vocab import DIP
 
@@ -55,7 +55,7 @@ def test_replicate_writes_whole_copies_with_distinct_resources(tmp_path):
 @pytest.mark.slow
 def test_bench_tiny_run_end_to_end(tmp_path):
     res = run(Mode(articles=3, scaling=(), graph_sizes=(400,), timeout=120, workers=(1,), serve_clients=3,
-                   serve_requests=4), tmp_path, mode_name="test")
+                   serve_requests=4, clusters=(1,), reduce_sizes=(3, 7)), tmp_path, mode_name="test")
     build = res["throughput"][1]["build"]
     assert build["wall_s"] > 0 and build["peak_mb"] > 50  # spaCy's model alone is larger
     assert len(Graph().parse(tmp_path / "build_w1.nt", format="nt")) > 50
@@ -76,6 +76,13 @@ def test_bench_tiny_run_end_to_end(tmp_path):
     assert "| 1 |" in text and "after parsing <= 10% of build" in text
     assert f"| 3 x 4 | 12 | 0 | {serve['requests_per_s']:.0f} |" in text
     assert not (tmp_path / "serve_store").exists()
+    cluster = res["cluster"][1]  # --cluster local:1: the same bytes as --workers 1, its fixed stage apart
+    assert cluster["identical"] and {"cluster", "analysis"} <= set(cluster["stages"]) and "model" not in cluster["stages"]
+    assert cluster["after_load_s"] < cluster["wall_s"]
+    sizes = res["reduce"]["sizes"]  # the 3 articles' records, then 7: same entities, more facts
+    assert res["reduce"]["analysed"] == 3 and list(sizes) == ["3", "7"]
+    assert sizes["3"]["entities"] == sizes["7"]["entities"] and sizes["7"]["triples"] > 1.5 * sizes["3"]["triples"]
+    assert "| --cluster local:1 |" in text and "| 7 |" in text
 
 
 def test_stoppable_returns_the_result_or_stops_a_slow_call():
@@ -110,6 +117,23 @@ def test_targets_judge_whole_command_and_after_load_figures():
     assert t["linear 1000->10000: time per article after model load within 15%"] == (1.11, True)
     assert t["peak memory < 2 GB at 10000"] == (1600, True)
     assert t["memory flat 1000->10000 (within 25%)"] == (1.33, False)
+
+
+def test_cluster_targets_compare_local_workers_and_the_cluster():
+    def run_of(wall, after):
+        return {"wall_s": wall, "after_load_s": after}
+
+    res = {"throughput": {1: {"build": run_of(30.0, 24.0)}, 2: {"build": run_of(20.0, 14.0)}},
+           "cluster": {1: {**run_of(40.0, 25.0), "identical": True}, 2: {**run_of(30.0, 16.0), "identical": True}}}
+    t = cluster_targets(res)
+    assert t["--cluster output byte-identical to the local build"] == (True, True)
+    assert t["--cluster local:2 >= 1.5 x local:1, whole command"] == (1.33, False)
+    assert t["--cluster local:2 >= 1.5 x local:1, after the workers loaded the model"] == (1.56, True)
+    assert t["--cluster local:2 within 1.2 x of --workers 2, whole command"] == (1.5, False)
+    assert t["--cluster local:2 within 1.2 x of --workers 2, after model load"] == (1.14, True)
+    res["cluster"][2]["identical"] = False
+    assert cluster_targets(res)["--cluster output byte-identical to the local build"] == (False, False)
+    assert cluster_targets({"throughput": {}}) == {}
 
 
 def test_serve_percentile_is_the_nearest_rank():
