@@ -146,7 +146,8 @@ def _prepend(first: list[Article], rest: Iterator[list[Article]]) -> Iterator[li
     yield from rest
 
 
-def _run(client, chunks: Iterator[list[Article]], *, extractor: str, keep_text: bool, progress) -> list[list[DocResult]]:
+def _run(client, chunks: Iterator[list[Article]], *, extractor: str, keep_text: bool,
+         progress) -> list[list[DocResult]]:
     """The records of every batch, in the order of ``chunks``; batches sent as others finish."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker

@@ -2,6 +2,7 @@
 127.0.0.1 (one of them killed mid-build) and on a `local:2` cluster; progress, skips and errors as locally."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -40,15 +41,11 @@ def _stop(procs: list[subprocess.Popen]) -> None:
     """SIGTERM to each server and whatever it started (a worker's nanny and its worker), then SIGKILL."""
     tree = []
     for proc in procs:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             tree += [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-        except psutil.NoSuchProcess:
-            pass
     for p in reversed(tree):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.terminate()
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs(tree, timeout=10)
     for p in alive:
         p.kill()
