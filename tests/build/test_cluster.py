@@ -61,6 +61,10 @@ def scheduler(tmp_path_factory) -> Iterator[str]:
     from distributed import Client
 
     logs = tmp_path_factory.mktemp("dask-logs")
+    config = tmp_path_factory.mktemp("dask-config")  # the workers' settings the README gives
+    (config / "kg.yaml").write_text("distributed:\n  nanny:\n    pre-spawn-environ:\n"
+                                    "      MALLOC_TRIM_THRESHOLD_: null\n", encoding="utf-8")
+    env = {**os.environ, "DASK_CONFIG": str(config)}
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = [sys.executable, "-m", "dask"]
@@ -71,7 +75,8 @@ def scheduler(tmp_path_factory) -> Iterator[str]:
             procs.append(subprocess.Popen([*dask, "worker", address, "--name", name, "--host", "127.0.0.1",
                                            "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
                                            "--death-timeout", "30"],
-                                          stdout=subprocess.DEVNULL, stderr=(logs / f"{name}.log").open("wb")))
+                                          stdout=subprocess.DEVNULL, stderr=(logs / f"{name}.log").open("wb"),
+                                          env=env))
         with Client(address, timeout=START_S, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=START_S)
         yield address
