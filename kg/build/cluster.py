@@ -9,6 +9,7 @@ output does not depend on the number of workers nor on the order batches finish 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -127,8 +128,16 @@ def connect(address: Address, *, shown: str) -> Iterator:
         except TimeoutError:
             raise ClusterError(f"no worker joined the Dask scheduler at {shown} "
                                f"within {WAIT_FOR_WORKERS_S:.0f} s") from None
-        client.register_plugin(PipelineLoaded())
+        try:
+            client.register_plugin(PipelineLoaded())
+        except ImportError as err:  # raised on a worker, passed on by Dask
+            raise ClusterError(_not_installed(shown, err)) from None
         yield client
+
+
+def _not_installed(shown: str, err: ImportError) -> str:
+    return (f"a worker of the Dask scheduler at {shown} cannot load the pipeline ({err}): install "
+            "diplomacy-kg[cluster] on every worker")
 
 
 def analyze_on(address: str, articles: Iterable[Article], *, progress=None, stopwatch: Stopwatch | None = None,
@@ -141,11 +150,11 @@ def analyze_on(address: str, articles: Iterable[Article], *, progress=None, stop
     workers) and loading the pipeline on the workers; "analysis": the rest.
     """
     from kg.build.cache import extractor_version
-    from kg.build.pipeline import CHUNK, _chunks
+    from kg.build.pipeline import CHUNK, batches_of
 
     where = parse_address(address)
     watch = stopwatch or Stopwatch()
-    chunks = _chunks(articles, CHUNK)
+    chunks = batches_of(articles, CHUNK)
     first = next(chunks, None)
     if first is None:  # nothing to analyse: no cluster to bother
         return []
@@ -153,18 +162,13 @@ def analyze_on(address: str, articles: Iterable[Article], *, progress=None, stop
         with watch.stage("cluster"):
             client = stack.enter_context(connect(where, shown=address))
         with watch.stage("analysis"):
-            batches = _run(client, _prepend(first, chunks), extractor=extractor_version(), keep_text=keep_text,
-                           progress=progress)
+            batches = _run(client, itertools.chain([first], chunks), extractor=extractor_version(),
+                           keep_text=keep_text, progress=progress, shown=address)
     return [result for batch in batches for result in batch]
 
 
-def _prepend(first: list[Article], rest: Iterator[list[Article]]) -> Iterator[list[Article]]:
-    yield first
-    yield from rest
-
-
-def _run(client, chunks: Iterator[list[Article]], *, extractor: str, keep_text: bool,
-         progress) -> list[list[DocResult]]:
+def _run(client, chunks: Iterator[list[Article]], *, extractor: str, keep_text: bool, progress,
+         shown: str) -> list[list[DocResult]]:
     """The records of every batch, in the order of ``chunks``; batches sent as others finish."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -197,6 +201,8 @@ def _run(client, chunks: Iterator[list[Article]], *, extractor: str, keep_text: 
         except KilledWorker as err:
             raise ClusterError(f"the batch of articles from {names[future.key]} on killed the workers that "
                                f"ran it: {err}") from None
+        except ImportError as err:
+            raise ClusterError(_not_installed(shown, err)) from None
         done[index.pop(future.key)] = results
         future.release()
         for result in results:

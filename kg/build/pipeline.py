@@ -71,7 +71,7 @@ def analyze_batch(articles: list[Article], *, keep_text: bool = True) -> list[Do
     return [dataclasses.replace(r, article=dataclasses.replace(r.article, text="", body=())) for r in results]
 
 
-def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def batches_of(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     """Lists of ``size`` articles (the last one shorter), read as they are asked for."""
     chunk: list[Article] = []
     for article in articles:
@@ -95,7 +95,7 @@ def analyze_all(articles: Iterable[Article], *, workers: int = 1, progress: Prog
     """
     watch = stopwatch or Stopwatch()
     results: list[DocResult] = []
-    chunks = _chunks(articles, CHUNK)
+    chunks = batches_of(articles, CHUNK)
     first = next(chunks, None)
     if first is None:  # nothing to analyse (e.g. every article cached): no model to load
         return results
