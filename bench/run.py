@@ -316,7 +316,8 @@ def table(res: dict) -> str:
                      f"{b['peak_mb']:.0f} |")
     if res.get("cluster"):
         lines += ["", "| build | s | s after model load | after load, speed-up over 1 worker | "
-                  "after load, / --workers N | same bytes as --workers N | peak MB |", "|---|---|---|---|---|---|---|"]
+                  "after load, / --workers N | same bytes as --workers N | CPU s | peak MB |",
+                  "|---|---|---|---|---|---|---|---|"]
         runs = [(f"--workers {w}", w, m["build"], None) for w, m in res["throughput"].items()]
         runs += [(f"--cluster local:{n}", n, m, m["identical"]) for n, m in res["cluster"].items()]
         for name, n, m, same in runs:
@@ -326,7 +327,7 @@ def table(res: dict) -> str:
             speed = f"{one['after_load_s'] / m['after_load_s']:.2f}" if one else ""
             versus = f"{m['after_load_s'] / local['after_load_s']:.2f}" if local and same is not None else ""
             lines.append(f"| {name} | {m['wall_s']:.1f} | {m['after_load_s']:.1f} | {speed} | {versus} | "
-                         f"{'' if same is None else 'yes' if same else 'NO'} | {m['peak_mb']:.0f} |")
+                         f"{'' if same is None else 'yes' if same else 'NO'} | {m['cpu_s']:.1f} | {m['peak_mb']:.0f} |")
     if res.get("reduce"):
         rd = res["reduce"]
         lines += ["", f"| articles (records of {rd['analysed']} articles, copied) | entities | triples | "
