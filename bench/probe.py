@@ -97,7 +97,7 @@ def reduce(folder: Path, sizes: list[int]) -> dict:
 
     from kg.build.pipeline import analyze_all, corpus_of, worker_count
     from kg.graph.mapping import to_triples
-    from kg.input.ingest import iter_articles
+    from kg.input.articles import iter_articles
 
     base = analyze_all(iter_articles([folder]), workers=worker_count(None), keep_text=False)
 
