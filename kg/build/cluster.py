@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -112,11 +113,13 @@ def connect(address: Address, *, shown: str) -> Iterator:
     with ExitStack() as stack:
         if address.local:
             # reachable from this machine only; its HTTP server (there even without a dashboard) on a
-            # free port: the default one (8787) may belong to another cluster
+            # free port: the default one (8787) may belong to another cluster; the workers' warnings
+            # (tasks cancelled by an interrupt, a worker restarted) left out of the build's stderr
             with dask.config.set({MALLOC_TRIM: None}):
                 target = stack.enter_context(LocalCluster(n_workers=address.local, threads_per_worker=1,
                                                           processes=True, host="127.0.0.1",
-                                                          dashboard_address="127.0.0.1:0"))
+                                                          dashboard_address="127.0.0.1:0",
+                                                          silence_logs=logging.ERROR))
         else:
             target = address.scheduler
         try:

@@ -141,9 +141,9 @@ def test_cluster_build_survives_a_worker_killed_mid_build(tmp_path, scheduler, c
     try:
         with Client(scheduler, timeout=START_S, set_as_default=False) as client:
             deadline = time.monotonic() + BUILD_S
-            busy = []
+            busy: list[str] = []
             while not busy and build.poll() is None and time.monotonic() < deadline:
-                busy = [w for w, keys in client.processing().items() if any("kg-batch" in str(k) for k in keys)]
+                busy = _batches_running(client)
                 time.sleep(0.05)
             assert busy and build.poll() is None, "no batch was seen on a worker while the build ran"
             pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
@@ -157,6 +157,39 @@ def test_cluster_build_survives_a_worker_killed_mid_build(tmp_path, scheduler, c
     assert build.returncode == 3, err
     assert out.read_bytes() == local_corpus[0]
     assert err == local_corpus[1]
+
+
+def _batches_running(client) -> list[str]:
+    """The workers running a batch of a build."""
+    return [w for w, keys in client.processing().items() if any("kg-batch" in str(k) for k in keys)]
+
+
+def test_cluster_build_interrupted_stops_its_batches_and_writes_nothing(tmp_path, scheduler, corpus):
+    from distributed import Client
+
+    out = tmp_path / "interrupted.nt"
+    build = subprocess.Popen([*KG, "build", str(corpus), "-o", str(out), "--cluster", scheduler, "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with Client(scheduler, timeout=START_S, set_as_default=False) as client:
+            deadline = time.monotonic() + BUILD_S
+            while not _batches_running(client) and build.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert build.poll() is None, "the build ended before a batch was seen on a worker"
+            build.send_signal(signal.SIGINT)
+            _, err = build.communicate(timeout=30)
+            deadline = time.monotonic() + 30  # a batch under way finishes; the others never start
+            while _batches_running(client) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not _batches_running(client)
+    finally:
+        build.kill()
+        build.wait()
+    assert build.returncode == 130
+    *before, last = err.splitlines()  # the empty file is reported if it was read before the interrupt
+    assert last == f"kg: interrupted by SIGINT; {out} not written"
+    assert before in ([], [f"kg: skipped {corpus / 'empty.txt'}: empty file"])
+    assert not out.exists()
 
 
 def test_cluster_local_workers_started_by_the_build(tmp_path, corpus, local_corpus):
