@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -21,7 +21,7 @@ from rdflib import Graph
 
 from kg.extract import extract
 from kg.extract import nlp as nlp_mod
-from kg.graph.mapping import Triples, graph_of, to_triples
+from kg.graph.mapping import BuildInfo, Triples, graph_of, to_triples
 from kg.graph.resolve import Corpus, resolve
 from kg.input.articles import iter_articles
 from kg.lang import lexicon
@@ -287,25 +287,42 @@ def _analyze(articles: Iterable[Article], *, workers: int, cluster: str | None, 
 def build_triples(inputs: list[Path], *, workers: int | None = None, progress: Progress | None = None,
                   on_skip: Callable[[Path, str], None] | None = None,
                   on_notice: Callable[[Path, str], None] | None = None,
-                  stopwatch: Stopwatch | None = None, cluster: str | None = None) -> Triples:
+                  stopwatch: Stopwatch | None = None, cluster: str | None = None, **mapping) -> Triples:
     """The triples of every article found in ``inputs`` (files or folders); `kg build` writes them.
 
     ``stopwatch`` receives the time of each stage: model, analysis, resolution, mapping. With
     ``cluster`` (``tcp://HOST:PORT`` or ``local:N``) the articles are analysed on that Dask cluster
     (stage "cluster" instead of "model"; ``workers`` does not apply) and the triples are the same.
+    ``mapping``: ``authorities`` and ``build`` as for kg.graph.mapping.to_triples (the skipped count is
+    this run's).
     """
     workers = worker_count(workers)
     watch = stopwatch or Stopwatch()
+    on_skip, skipped = _counted(on_skip)
     results = _analyze(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice), workers=workers,
                        cluster=cluster, progress=progress, stopwatch=watch, keep_text=False)
-    return _map(results, watch)
+    return _map(results, watch, skipped=skipped, **mapping)
 
 
-def _map(results: list[DocResult], watch: Stopwatch) -> Triples:
+def _counted(on_skip: Callable[[Path, str], None] | None):
+    """``on_skip`` and a list that holds every input it was called for."""
+    skipped: list[Path] = []
+
+    def counted(path: Path, why: str) -> None:
+        skipped.append(path)
+        if on_skip is not None:
+            on_skip(path, why)
+    return counted, skipped
+
+
+def _map(results: list[DocResult], watch: Stopwatch, *, skipped: Sized = (), build: BuildInfo | None = None,
+         **mapping) -> Triples:
     with watch.stage("resolution"):
         corpus = corpus_of(results)
+    if build is not None:
+        build = dataclasses.replace(build, skipped=build.skipped + len(skipped))
     with watch.stage("mapping"), _temporary_folder_named():
-        return to_triples(corpus)
+        return to_triples(corpus, build=build, **mapping)
 
 
 def count_triples(triples: Triples) -> int:
@@ -335,22 +352,23 @@ def build_graph(inputs: list[Path], **options) -> Graph:
 def build_triples_into(state_dir: Path, inputs: list[Path], *, workers: int | None = None,
                        progress: Progress | None = None, on_skip: Callable[[Path, str], None] | None = None,
                        on_notice: Callable[[Path, str], None] | None = None,
-                       stopwatch: Stopwatch | None = None, cluster: str | None = None):
+                       stopwatch: Stopwatch | None = None, cluster: str | None = None, **mapping):
     """Add the articles in ``inputs`` to the build in ``state_dir``; triples of all its articles.
 
     Returns (triples, kg.build.cache.BuildReport). Only articles whose content is not cached for the
     current extractor run through spaCy (on the Dask ``cluster`` when given, as for build_triples);
-    resolution and mapping re-run over every member.
+    resolution and mapping re-run over every member. ``mapping`` as for build_triples.
     """
     from kg.build.cache import BuildState, extractor_version
 
     workers = worker_count(workers)
     watch = stopwatch or Stopwatch()
+    on_skip, skipped = _counted(on_skip)
     with BuildState.open(state_dir, extractor=extractor_version()) as state:
         report = state.update(iter_articles(inputs, on_skip=on_skip, on_notice=on_notice),
                               analyze=lambda todo: _analyze(todo, workers=workers, cluster=cluster,
                                                             progress=progress, stopwatch=watch))
-        return _map(state.results(), watch), report
+        return _map(state.results(), watch, skipped=skipped, **mapping), report
 
 
 def build_into(state_dir: Path, inputs: list[Path], **options):

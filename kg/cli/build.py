@@ -59,6 +59,7 @@ def _build(args, *, fmt) -> int:
 
     if stdin:
         args.inputs = named + _stdin_article(on_skip, on_notice)
+    mapping = _mapping_options(args, skipped=len(skipped))
 
     def progress(n: int, article: Article) -> None:
         _interrupt_missed()
@@ -77,11 +78,11 @@ def _build(args, *, fmt) -> int:
     try:
         if args.into:
             triples = _build_into(args, progress=progress, on_skip=on_skip,
-                                  on_notice=None if args.strict else on_notice, stopwatch=watch)
+                                  on_notice=None if args.strict else on_notice, stopwatch=watch, **mapping)
         else:
             triples = build_triples(args.inputs, workers=args.workers, progress=progress, on_skip=on_skip,
                                     on_notice=None if args.strict else on_notice, stopwatch=watch,
-                                    cluster=args.cluster)
+                                    cluster=args.cluster, **mapping)
         if not triples:
             bar.close()
             _err(f"no usable article in {', '.join(map(display_name, named or ['-']))}; {output} not written")
@@ -118,6 +119,19 @@ def _stdin_article(on_skip, on_notice) -> list[Article]:
     except SkipError as err:
         on_skip(Path("<stdin>"), str(err).removeprefix("stdin: "))
         return []
+
+
+def _mapping_options(args, *, skipped: int) -> dict:
+    """The dataset description (--timestamp or SOURCE_DATE_EPOCH) and the --authorities links of a build;
+    ``skipped``: the inputs skipped so far (standard input), the build adds those it skips."""
+    from importlib import metadata
+
+    from kg.build.cache import extractor_version
+    from kg.graph.links import read_authorities
+    from kg.graph.mapping import BuildInfo, build_time
+
+    build = BuildInfo(build_time(args.timestamp), metadata.version("diplomacy-kg"), extractor_version(), skipped)
+    return {"build": build, "authorities": read_authorities(args.authorities) if args.authorities else None}
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -202,4 +216,10 @@ def add_parsers(sub) -> None:
     b.add_argument("--timings", type=Path, metavar="FILE.json",
                    help="also write the seconds spent in each stage (model, analysis, resolution, mapping, "
                    "writing) as JSON")
+    b.add_argument("--authorities", type=Path, metavar="FILE.tsv",
+                   help="link entities to IRIs of your choice (owl:sameAs, schema:sameAs): one line per name or "
+                   "alias, a tab, an IRI (e.g. a Wikidata item); the only way persons are linked")
+    b.add_argument("--timestamp", metavar="ISO_TIME",
+                   help="build time the dataset description states (default: $SOURCE_DATE_EPOCH, else now); "
+                   "the same inputs and time give the same bytes")
     b.set_defaults(func=cmd_build)

@@ -301,7 +301,8 @@ def _sync_folder(folder: Path) -> None:
 
 
 # Prefixes written in Turtle output, in this order (others are spelled out as full IRIs).
-_TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip")
+_TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip", "prov", "schema", "org", "nif", "void", "dcat", "dcterms",
+                    "wd", "wdt")
 _STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURTLE_PREFIXES} | {
     p: str(ns) for p, ns in PREFIXES.items()}
 # Written by pyoxigraph from sorted triples: deterministic, and faster than rdflib's writers.

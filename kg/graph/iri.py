@@ -12,6 +12,8 @@ from rdflib import URIRef
 from kg.graph.vocab import ID
 from kg.records import EntityType
 
+# An absolute IRI that N-Triples can hold as it is: a scheme, then no space, control character or <>"{}|\^`.
+_PLAIN_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f]+")
 _MAX_SLUG = 60
 
 
@@ -69,3 +71,8 @@ def article_iri(doc_id: str) -> URIRef:
 
 def fact_iri(kind: str, *key: str) -> URIRef:
     return ID[f"{kind}/{digest(kind, *key)}"]
+
+
+def is_plain_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI that can be written as it is (no character to escape)."""
+    return _PLAIN_IRI.fullmatch(text) is not None

@@ -1,15 +1,22 @@
-"""The dip: ontology namespace as a closed rdflib namespace, and the base of resource IRIs.
+"""The dip: ontology namespace as a closed rdflib namespace, the standard vocabularies the graphs use
+beside it, and the base of resource IRIs.
 
 Every ontology term the builder writes is listed here; `tests/` keeps this list and
-`ontology/diplomacy.ttl` in sync, so a typo such as ``DIP.envoyof`` fails at once.
+`ontology/diplomacy.ttl` in sync, so a typo such as ``DIP.envoyof`` fails at once. The standard
+vocabularies are rdflib's closed namespaces (PROV, SDO for schema.org, ORG, SKOS, VOID, DCAT, DCTERMS)
+and NIF below; Wikidata's items and direct properties are open namespaces (``WD.Q142``).
 """
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, SDO, SKOS, VOID, DefinedNamespace
+
+__all__ = ["DCAT", "DCTERMS", "DIP", "ID", "NIF", "ORG", "PROV", "SDO", "SKOS", "VOID", "WD", "WDT"]
 
 ONTOLOGY_IRI = "https://w3id.org/diplomacy-kg/ontology"
 RESOURCE_BASE = "https://w3id.org/diplomacy-kg/id/"
 
 ID = Namespace(RESOURCE_BASE)
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 
 class DIP(DefinedNamespace):
@@ -80,8 +87,27 @@ class DIP(DefinedNamespace):
     datePublished: URIRef
     language: URIRef
 
+    # Dataset description (what no standard vocabulary says)
+    extractorVersion: URIRef  # build -> hash of the extraction code, lexicons and model versions
+    inputCount: URIRef  # dataset -> articles the build was given: those in the graph and those skipped
+    skippedCount: URIRef  # dataset -> inputs the build skipped (empty, binary, not French...)
+
+
+class NIF(DefinedNamespace):
+    """The terms of NIF 2.0 Core the graphs use: offsets of evidence sentences in their article."""
+
+    _fail = True
+    _NS = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+
+    Context: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
+    anchorOf: URIRef
+    referenceContext: URIRef
+
 
 # Give every term a plain class attribute: otherwise each DIP.x goes through DefinedNamespace's
 # checking __getattr__ (about a third of the mapping's time). Unknown names still fail.
-for _term in DIP.__annotations__:
-    setattr(DIP, _term, DIP[_term])
+for _ns in (DIP, NIF):
+    for _term in _ns.__annotations__:
+        setattr(_ns, _term, _ns[_term])
