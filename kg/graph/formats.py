@@ -110,6 +110,53 @@ def jsonld_context() -> dict:
     return json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
 
 
+def _integer_terms(context: dict) -> frozenset[str]:
+    """The terms of ``context`` whose values are coerced to an integer datatype."""
+    integers = {"xsd:integer", "xsd:nonNegativeInteger", str(XSD.integer), str(XSD.nonNegativeInteger)}
+    return frozenset(term for term, definition in context.items()
+                     if isinstance(definition, dict) and definition.get("@type") in integers)
+
+
+_CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def _native(node, integer_terms: frozenset[str]):
+    """A compacted JSON-LD document with the values of integer terms as JSON numbers (rdflib leaves the
+    values of a term with a datatype as strings), and the nodes and values of lists in a stable order."""
+    if isinstance(node, list):
+        items = [_native(item, integer_terms) for item in node]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "@context":
+            out[key] = value
+            continue
+        value = _native(value, integer_terms)
+        if key in integer_terms:
+            value = [_as_number(v) for v in value] if isinstance(value, list) else _as_number(value)
+        out[key] = value
+    return out
+
+
+def _as_number(value):
+    # only canonical forms: "007" read back from the number 7 would not be the same literal
+    return int(value) if isinstance(value, str) and _CANONICAL_INTEGER.fullmatch(value) else value
+
+
+def _write_jsonld(g: Graph, out: BinaryIO) -> None:
+    """JSON-LD compacted with the published context (written inline, so the file reads offline): JSON
+    booleans and numbers for booleans and integers, the strings of the article's language untagged
+    (the context's @language), in a stable order. Decimals stay strings: a JSON number with a fraction
+    reads back as an xsd:double, not the same literal."""
+    context = jsonld_context()
+    doc = json.loads(g.serialize(format="json-ld", context=context))
+    doc["@context"] = context
+    doc = _native(doc, _integer_terms(context))
+    out.write((json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+
+
 def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
@@ -127,7 +174,6 @@ def write_graph(g: Graph | Triples, path: Path | str, *, fmt: RdfFormat | None =
     the named graph ``graph_name`` (a Dataset given as it is keeps its own graphs).
     """
     fmt = fmt or (RdfFormat.TURTLE if is_stdio(path) else RdfFormat.from_extension(path))
-    options = {"context": jsonld_context()} if fmt is RdfFormat.JSONLD else {}
     with _output(Path(path)) as out:
         if not isinstance(g, Graph) and fmt not in _SORTED:
             g = graph_of(g)
@@ -135,8 +181,10 @@ def write_graph(g: Graph | Triples, path: Path | str, *, fmt: RdfFormat | None =
             g = _as_dataset(g, graph_name)
         if fmt in _SORTED:
             _write_sorted(g, fmt, out)
+        elif fmt is RdfFormat.JSONLD:
+            _write_jsonld(g, out)
         else:
-            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8", **options)
+            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8")
 
 
 @contextmanager

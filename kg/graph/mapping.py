@@ -254,7 +254,7 @@ class _Mapper:
     def describe(self, build: BuildInfo) -> None:
         """Add the dataset node (VoID, DCAT) and the build (a PROV activity that used the articles)."""
         articles = sorted(iri.article_iri(d.article.doc_id) for d in self.corpus.docs)
-        when = build.timestamp.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = build.timestamp.astimezone(timezone.utc).isoformat()  # rdflib's normal form: "+00:00", not "Z"
         dataset, activity, software = description_nodes(when, build, articles)
         d = Triples()
         d.link(dataset, _TYPE, VOID.Dataset)
