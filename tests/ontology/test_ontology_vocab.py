@@ -2,7 +2,7 @@
 English, and the builder writes no dip: term the ontology lacks."""
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, URIRef
+from rdflib import Literal, Namespace, OWL, RDF, RDFS, URIRef
 
 from kg.checks.shacl import ontology_graph
 from kg.graph.vocab import DIP
@@ -50,10 +50,58 @@ def test_vocab_builder_emits_only_declared_terms(seeds_graph):
     used |= {o for o in seeds_graph.objects(None, RDF.type) if str(o).startswith(ns)}
     assert used, "the seeds graph uses dip: terms"
     assert used - _declared() == set()
-    # Outside dip:, only the labels and types the ontology expects.
-    others = {str(p) for p in seeds_graph.predicates() if not str(p).startswith(ns)}
-    assert others <= {str(RDF.type), str(RDFS.label), "http://www.w3.org/2004/02/skos/core#altLabel"}
-    assert {o for o in seeds_graph.objects(None, RDF.type) if not str(o).startswith(ns)} == set()
+    # Outside dip:, only standard terms the ontology declares (so that a graph with it is OWL 2 DL)
+    ont = ontology_graph()
+    declared = set(ont.subjects(RDF.type, None))
+    others = {p for p in seeds_graph.predicates() if not str(p).startswith(ns)} - {RDF.type, OWL.sameAs}
+    assert others and others <= declared, sorted(others - declared)
+    classes = {o for o in seeds_graph.objects(None, RDF.type) if not str(o).startswith(ns)}
+    assert classes and classes <= set(ont.subjects(RDF.type, OWL.Class)), sorted(classes)
+
+
+def test_vocab_builder_writes_the_standard_term_beside_each_dip_term(seeds_graph):
+    """Each dip: property the mapping writes has its standard counterpart on the same nodes, same values."""
+    from rdflib.namespace import ORG, PROV, SDO, SKOS
+
+    nif = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+    mirrors = {DIP.content: SDO.text, DIP.participant: SDO.attendee, DIP.location: SDO.location,
+               DIP.date: SDO.startDate, DIP.principal: PROV.agent, DIP.holder: ORG.heldBy,
+               DIP.holdsPosition: ORG.holds, DIP.positionIn: ORG.postIn, DIP.partOf: ORG.subOrganizationOf,
+               DIP.evidence: PROV.wasDerivedFrom, DIP.article: PROV.hadPrimarySource,
+               DIP.sentence: nif.anchorOf, DIP.beginIndex: nif.beginIndex, DIP.endIndex: nif.endIndex,
+               DIP.fileName: SDO.identifier, DIP.datePublished: SDO.datePublished, DIP.envoyOf: PROV.actedOnBehalfOf,
+               RDFS.label: SDO.name}
+    for dip_term, standard in mirrors.items():
+        pairs = set(seeds_graph.subject_objects(dip_term))
+        assert pairs or dip_term == DIP.date, dip_term  # no seed article dates its meetings
+        assert pairs <= set(seeds_graph.subject_objects(standard)), (dip_term, standard)
+    assert set(seeds_graph.subject_objects(DIP.stated)) == {
+        (o, s) for s, o in seeds_graph.subject_objects(SDO.creator)}
+    assert set(seeds_graph.subject_objects(DIP.envoy)) == {
+        (o, s) for s, o in seeds_graph.subject_objects(PROV.qualifiedDelegation)}
+    assert {(s, o) for o, s in seeds_graph.subject_objects(DIP.mentionedIn)} == set(
+        seeds_graph.subject_objects(SDO.mentions))
+    assert set(seeds_graph.subjects(SKOS.altLabel, None)) <= set(seeds_graph.subjects(SDO.name, None))
+    for dip_class, standard in ((DIP.Person, SDO.Person), (DIP.State, SDO.Country), (DIP.Article, SDO.NewsArticle),
+                                (DIP.Organization, ORG.Organization), (DIP.Place, SDO.Place),
+                                (DIP.Meeting, SDO.Event), (DIP.Mandate, PROV.Delegation), (DIP.Position, ORG.Post),
+                                (DIP.Statement, SDO.CreativeWork)):
+        nodes = set(seeds_graph.subjects(RDF.type, dip_class))
+        assert nodes and nodes <= set(seeds_graph.subjects(RDF.type, standard)), dip_class
+    quoted = {s for s in seeds_graph.subjects(DIP.quoted, Literal(True))}
+    assert quoted and quoted == set(seeds_graph.subjects(RDF.type, SDO.Quotation))
+    planned = {s for s in seeds_graph.subjects(DIP.planned, Literal(True))}
+    assert planned == set(seeds_graph.subjects(RDF.type, PROV.Plan)) & set(seeds_graph.subjects(RDF.type, DIP.Meeting))
+
+
+def test_vocab_natural_language_literals_are_french(seeds_graph):
+    from rdflib.namespace import SDO, SKOS
+
+    for p in (RDFS.label, SKOS.altLabel, DIP.content, DIP.sentence, DIP.title, SDO.text, SDO.headline):
+        values = list(seeds_graph.objects(None, p))
+        assert values and all(v.language == "fr" for v in values), p
+    for p in (DIP.fileName, DIP.rule, DIP.contentHash, DIP.language):
+        assert all(v.language is None and v.datatype is None for v in seeds_graph.objects(None, p)), p
 
 
 def test_vocab_alignments_reference_external_vocabularies_without_importing_them():

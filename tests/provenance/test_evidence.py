@@ -72,6 +72,6 @@ def test_evidence_one_fact_two_articles_one_node(two_articles_dir, nlp):
     assert files == ["alpha.txt", "beta.txt"]
     begins = sorted(_one(g, ev, DIP.beginIndex).toPython() for ev in evidences)
     assert begins == [0, len("Moscou reste prudente.\n\n")]
-    assert (statements[0], DIP.content, Literal("les pourparlers avançaient lentement")) in g
+    assert (statements[0], DIP.content, Literal("les pourparlers avançaient lentement", lang="fr")) in g
     positions = list(g.subjects(RDF.type, DIP.Position))
     assert len(positions) == 1 and len(list(g.objects(positions[0], DIP.evidence))) == 2

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, XSD
 
-from kg.graph.mapping import SINGLE, Keep, Triples
+from kg.graph.mapping import SINGLE
+from kg.graph.triples import Keep, Triples
 from kg.graph.vocab import DIP, ID
 
 NODES = [ID[f"fact/{name}"] for name in ("a", "a-b", "ab", "b")]
@@ -99,12 +100,12 @@ def test_triples_run_folders_of_killed_builds_are_removed(tmp_path, monkeypatch)
     import sys
     import tempfile
 
-    from kg.graph import mapping
+    from kg.graph import triples as mapping
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     # a build killed while it spilled: its folder stays, its lock died with it
-    code = ("import os, kg.graph.mapping as m; f = m._run_folder(); print(f.name, flush=True); "
+    code = ("import os, kg.graph.triples as m; f = m._run_folder(); print(f.name, flush=True); "
             "os.kill(os.getpid(), 9)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     stale = Path(out.stdout.strip())
