@@ -181,7 +181,7 @@ def write_graph(g: Graph | Triples, path: Path | str, *, fmt: RdfFormat | None =
             g = _as_dataset(g, graph_name)
         if fmt in _SORTED:
             _write_sorted(g, fmt, out)
-        elif fmt is RdfFormat.JSONLD:
+        elif fmt is RdfFormat.JSONLD and isinstance(g, Graph):
             _write_jsonld(g, out)
         else:
             g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8")
@@ -349,8 +349,8 @@ def _sync_folder(folder: Path) -> None:
 
 
 # Prefixes written in Turtle output, in this order (others are spelled out as full IRIs).
-_TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip", "prov", "schema", "org", "nif", "void", "dcat", "dcterms",
-                    "wd", "wdt")
+_TURTLE_PREFIXES = ("rdf", "rdfs", "xsd", "owl", "skos", "dip", "prov", "schema", "org", "nif", "void", "dcat",
+                    "dcterms", "wd", "wdt")
 _STANDARD_PREFIXES = {p: str(ns) for p, ns in Graph().namespaces() if p in _TURTLE_PREFIXES} | {
     p: str(ns) for p, ns in PREFIXES.items()}
 # Written by pyoxigraph from sorted triples: deterministic, and faster than rdflib's writers.

@@ -12,11 +12,10 @@ from pathlib import Path
 import pycountry
 from rdflib import URIRef
 
-from kg.lang import lexicon
-from kg.lang.names import fold
 from kg.graph.iri import is_plain_iri
 from kg.graph.vocab import WD
-
+from kg.lang import lexicon
+from kg.lang.names import fold
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def lexicon_links() -> dict[str, Links]:
     lex = lexicon.load()
     for cid in lex.countries:
         country = pycountry.countries.get(alpha_2=cid)  # None for a code ISO has not assigned (XK)
-        found[cid] = Links(items.get(cid), country and country.alpha_2, country and country.alpha_3)
+        found[cid] = Links(items.get(cid), *((country.alpha_2, country.alpha_3) if country else (None, None)))
     for bid in lex.bodies:
         if bid in items:
             found[bid] = Links(items[bid])
@@ -53,7 +52,8 @@ def read_authorities(path: Path) -> dict[str, tuple[URIRef, ...]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise AuthorityError(f"{path}: cannot read the authority file: {getattr(err, 'strerror', None) or err}") from err
+        why = getattr(err, "strerror", None) or err
+        raise AuthorityError(f"{path}: cannot read the authority file: {why}") from err
     found: dict[str, set[URIRef]] = defaultdict(set)
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):

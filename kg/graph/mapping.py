@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import combinations
 from urllib.parse import quote
@@ -104,9 +104,7 @@ class _Mapper:
             self.triples.value(_rule_iri(rule), _NAME, rule)
         return self.triples
 
-    def ref(self, doc_id: str, key: str | None) -> URIRef | None:
-        if key is None:
-            return None
+    def ref(self, doc_id: str, key: str) -> URIRef:
         return self.entity_iri[self.corpus.key_map[(doc_id, key)]]
 
     def article(self, art: Article) -> None:
@@ -149,7 +147,7 @@ class _Mapper:
         if links is not None:
             if links.wikidata is not None:
                 same.add(links.wikidata)
-            if links.iso_alpha2:
+            if links.iso_alpha2 and links.iso_alpha3:
                 t.value(node, _ISO_ALPHA2, links.iso_alpha2)
                 t.value(node, _ISO_ALPHA3, links.iso_alpha3)
         if self.authorities:
@@ -234,7 +232,7 @@ class _Mapper:
             t.link(envoy, DIP.envoyOf, principal)
             t.link(envoy, PROV.actedOnBehalfOf, principal)
         elif isinstance(fact, Position):
-            holder, org = ref(fact.holder), ref(fact.org)
+            holder, org = ref(fact.holder), (ref(fact.org) if fact.org is not None else None)
             node = iri.fact_iri("position", str(holder), str(org or ""), fold(fact.title))
             t.link(node, _TYPE, DIP.Position)
             t.link(node, _TYPE, ORG.Post)
@@ -254,7 +252,7 @@ class _Mapper:
     def describe(self, build: BuildInfo) -> None:
         """Add the dataset node (VoID, DCAT) and the build (a PROV activity that used the articles)."""
         articles = sorted(iri.article_iri(d.article.doc_id) for d in self.corpus.docs)
-        when = build.timestamp.astimezone(timezone.utc).isoformat()  # rdflib's normal form: "+00:00", not "Z"
+        when = build.timestamp.astimezone(UTC).isoformat()  # rdflib's normal form: "+00:00", not "Z"
         dataset, activity, software = description_nodes(when, build, articles)
         d = Triples()
         d.link(dataset, _TYPE, VOID.Dataset)
@@ -324,12 +322,12 @@ def build_time(timestamp: str | None = None, *, environ: dict[str, str] | None =
             raise ValueError(f"--timestamp {timestamp!r}: not an ISO 8601 date and time "
                              "(such as 2024-03-01T12:00:00Z)") from None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
     elif env.get("SOURCE_DATE_EPOCH"):
         epoch = env["SOURCE_DATE_EPOCH"]
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH {epoch!r}: not a whole number of seconds since 1970")
-        when = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        when = datetime.fromtimestamp(int(epoch), tz=UTC)
     else:
-        when = datetime.now(timezone.utc)
-    return when.astimezone(timezone.utc).replace(microsecond=0)
+        when = datetime.now(UTC)
+    return when.astimezone(UTC).replace(microsecond=0)

@@ -92,7 +92,7 @@ class Triples:
             typed = f"^^<{datatype}>" if datatype is not None and datatype != _STRING else ""
         self._add(f'<{s}> <{p}> "{lexical}"{typed} .')
 
-    def update(self, other: "Triples") -> None:
+    def update(self, other: Triples) -> None:
         """Add the lines of ``other``."""
         for line in other:
             self._add(line)
@@ -120,7 +120,8 @@ class Triples:
     def _distinct(self, lines: Iterable[str]) -> Iterator[str]:
         """Sorted ``lines`` each once, and of each single-valued property only the value to keep (the
         values of one subject and property follow each other in sorted order)."""
-        last = held = prefix = keep = None
+        last = held = keep = None
+        prefix = ""
         for line in lines:
             if line == last:
                 continue
