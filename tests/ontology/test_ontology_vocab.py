@@ -2,7 +2,7 @@
 English, and the builder writes no dip: term the ontology lacks."""
 from __future__ import annotations
 
-from rdflib import Literal, Namespace, OWL, RDF, RDFS, URIRef
+from rdflib import OWL, RDF, RDFS, Literal, Namespace, URIRef
 
 from kg.checks.shacl import ontology_graph
 from kg.graph.vocab import DIP

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def test_cache_new_alias_attaches_to_existing_person(tmp_path, nlp):
 def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, seeds_results):
     """`kg build --into` on a filled build: no analysis, and the same bytes whatever the hash seed (the
     build time from SOURCE_DATE_EPOCH)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from importlib import metadata
 
     from kg.build.pipeline import corpus_of
@@ -130,7 +131,7 @@ def test_cli_build_into_is_byte_identical_across_processes(tmp_path, seeds_dir, 
     with BuildState.open(tmp_path / "build", extractor=extractor_version()) as state:
         state.update(iter_articles([seeds_dir]), analyze=RecordingAnalyzer(seeds_results))
     expected = tmp_path / "expected.ttl"
-    when = datetime(2025, 3, 1, 12, tzinfo=timezone.utc)
+    when = datetime(2025, 3, 1, 12, tzinfo=UTC)
     build = BuildInfo(when, metadata.version("diplomacy-kg"), extractor_version())
     write_graph(to_triples(corpus_of(seeds_results), build=build), expected)
     outputs = []

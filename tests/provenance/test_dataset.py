@@ -6,8 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 import pytest
@@ -20,7 +19,7 @@ from kg.graph.links import AuthorityError, lexicon_links, read_authorities
 from kg.graph.mapping import BuildInfo, build_time, graph_of, to_triples
 from kg.graph.vocab import DIP, ID, WD, WDT
 
-WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 BUILD = BuildInfo(WHEN, "9.9.9", "sha256:0123", skipped=2)
 
 
@@ -61,7 +60,7 @@ def test_dataset_description_states_time_versions_and_counts(described, corpus):
 def test_dataset_description_is_deterministic_and_follows_the_time(corpus):
     one = to_triples(corpus, build=BUILD).ntriples()
     assert to_triples(corpus, build=BUILD).ntriples() == one
-    later = BuildInfo(datetime(2025, 3, 2, tzinfo=timezone.utc), "9.9.9", "sha256:0123", skipped=2)
+    later = BuildInfo(datetime(2025, 3, 2, tzinfo=UTC), "9.9.9", "sha256:0123", skipped=2)
     other = to_triples(corpus, build=later).ntriples()
     assert other != one
     plain = to_triples(corpus).ntriples()
@@ -72,8 +71,8 @@ def test_dataset_build_time_from_option_environment_or_clock():
     assert build_time("2025-03-01T12:00:00Z", environ={}) == WHEN
     assert build_time("2025-03-01T13:00:00+01:00", environ={"SOURCE_DATE_EPOCH": "0"}) == WHEN
     assert build_time(None, environ={"SOURCE_DATE_EPOCH": str(int(WHEN.timestamp()))}) == WHEN
-    before = datetime.now(timezone.utc).replace(microsecond=0)
-    assert before <= build_time(None, environ={}) <= datetime.now(timezone.utc)
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert before <= build_time(None, environ={}) <= datetime.now(UTC)
     with pytest.raises(ValueError, match="--timestamp 'yesterday'"):
         build_time("yesterday", environ={})
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH '1e9'"):
