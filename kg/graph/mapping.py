@@ -297,10 +297,10 @@ def to_triples(corpus: Corpus, *, spill: int = SPILL_LINES, authorities: dict[st
                build: BuildInfo | None = None) -> Triples:
     """The triples of a resolved corpus: articles, entities, facts and their evidence (at most
     ``spill`` lines of them in memory); entities named in ``authorities`` (links.read_authorities)
-    linked to their IRIs; with ``build``, the dataset description too."""
+    linked to their IRIs; with ``build``, the dataset description too (when there is an article)."""
     mapper = _Mapper(corpus, spill=spill, authorities=authorities)
     mapper.run()
-    if build is not None:
+    if build is not None and corpus.docs:  # no article, no dataset: the build writes nothing
         mapper.describe(build)
     return mapper.triples
 
