@@ -30,7 +30,7 @@ from kg.lang.names import fold
 from kg.records import Article, EntityType, Evidence, Mandate, Meeting, Position, Statement
 
 __all__ = ["PREFIXES", "SINGLE", "BuildInfo", "Keep", "Triples", "description_nodes", "graph_of", "new_graph",
-           "to_graph", "to_triples"]
+           "to_graph", "to_triples", "without_description"]
 
 _CLASS = {t.value: DIP[t.value] for t in EntityType}
 # The standard classes each kind of entity is also typed with.
@@ -287,6 +287,19 @@ def description_nodes(when: str, build: BuildInfo, articles: Iterable[URIRef]) -
     """The dataset, build and software IRIs of a build: the same inputs, versions and time give the same."""
     key = iri.digest("build", when, build.software_version, build.extractor_version, *map(str, articles))
     return ID[f"dataset/{key}"], ID[f"build/{key}"], ID[f"software/diplomacy-kg-{iri.slug(build.software_version)}"]
+
+
+def without_description(g: Graph) -> Graph:
+    """``g`` without the dataset description of a build (its dataset, build and software nodes): what
+    two builds of the same articles at other times, or with other inputs skipped, have in common."""
+    nodes = set(g.subjects(_TYPE, VOID.Dataset))
+    nodes |= {a for d in list(nodes) for a in g.objects(d, PROV.wasGeneratedBy)}
+    nodes |= {s for a in list(nodes) for s in g.objects(a, PROV.wasAssociatedWith)}
+    out = new_graph()
+    for t in g:
+        if t[0] not in nodes:
+            out.add(t)
+    return out
 
 
 def _rule_iri(rule: str) -> URIRef:

@@ -198,3 +198,9 @@ def test_cli_build_same_bytes_for_the_same_time_with_authorities(tmp_path, two_a
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and f"{bad}:1: expected a name, a tab and an IRI" in proc.stderr
     assert not (tmp_path / "never.ttl").exists()
+
+
+def test_dataset_description_removed_leaves_the_data(corpus, described):
+    from kg.graph.mapping import without_description
+
+    assert set(without_description(described)) == set(graph_of(to_triples(corpus)))
