@@ -27,7 +27,7 @@ from kg.graph.resolve import Corpus
 from kg.graph.triples import SPILL_LINES, Keep, Triples
 from kg.graph.vocab import DCAT, DCTERMS, DIP, ID, NIF, ORG, PROV, SDO, SKOS, VOID, WD, WDT
 from kg.lang.names import fold
-from kg.records import Article, EntityType, Evidence, Mandate, Meeting, Position, Statement
+from kg.records import Article, EntityKey, EntityType, Evidence, Mandate, Meeting, Position, Statement
 
 __all__ = ["PREFIXES", "SINGLE", "BuildInfo", "Keep", "Triples", "description_nodes", "graph_of", "new_graph",
            "to_graph", "to_triples", "without_description"]
@@ -104,7 +104,7 @@ class _Mapper:
             self.triples.value(_rule_iri(rule), _NAME, rule)
         return self.triples
 
-    def ref(self, doc_id: str, key: str) -> URIRef:
+    def ref(self, doc_id: str, key: EntityKey) -> URIRef:
         return self.entity_iri[self.corpus.key_map[(doc_id, key)]]
 
     def article(self, art: Article) -> None:
