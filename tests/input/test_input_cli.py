@@ -104,9 +104,11 @@ def test_cli_build_killed_midway_keeps_previous_output(tmp_path, make_articles, 
 def test_cli_build_to_standard_output_with_plain_progress_lines(tmp_path, seeds_dir):
     article = "L'envoyé spécial Jean Dupont a rencontré mardi à Paris le président kalvanien Paul Martin.\n"
     out = tmp_path / "seeds.nt"
-    assert _run("build", seeds_dir, "-", "-o", out, "--workers", "1", "-q", stdin=article).returncode == 0
+    when = ("--timestamp", "2025-03-01T12:00:00Z")  # one build time: the dataset description states it
+    assert _run("build", seeds_dir, "-", "-o", out, "--workers", "1", "-q", *when, stdin=article).returncode == 0
     assert '"stdin"' in out.read_text(encoding="utf-8")  # the article on standard input, id "stdin"
-    piped = _run("build", "-", seeds_dir, "-o", "-", "--format", "ntriples", "--workers", "1", "-v", stdin=article)
+    piped = _run("build", "-", seeds_dir, "-o", "-", "--format", "ntriples", "--workers", "1", "-v", *when,
+                 stdin=article)
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == out.read_text(encoding="utf-8")  # the same sorted N-Triples
     assert not Path("-").exists()
