@@ -32,9 +32,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# One build time for every build here, so that the dataset descriptions of two builds are alike.
+BUILD_TIME = {"SOURCE_DATE_EPOCH": "1740830400"}
+
+
 def _kg(*args, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*KG, *map(str, args)], capture_output=True, text=True, timeout=BUILD_S,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **BUILD_TIME, **(env or {})})
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
@@ -137,7 +141,7 @@ def test_cluster_build_survives_a_worker_killed_mid_build(tmp_path, scheduler, c
 
     out = tmp_path / "killed.nt"
     build = subprocess.Popen([*KG, "build", str(corpus), "-o", str(out), "--cluster", scheduler, "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **BUILD_TIME})
     try:
         with Client(scheduler, timeout=START_S, set_as_default=False) as client:
             deadline = time.monotonic() + BUILD_S
@@ -169,7 +173,7 @@ def test_cluster_build_interrupted_stops_its_batches_and_writes_nothing(tmp_path
 
     out = tmp_path / "interrupted.nt"
     build = subprocess.Popen([*KG, "build", str(corpus), "-o", str(out), "--cluster", scheduler, "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **BUILD_TIME})
     try:
         with Client(scheduler, timeout=START_S, set_as_default=False) as client:
             deadline = time.monotonic() + BUILD_S
