@@ -106,9 +106,9 @@ def _materialize(world, g: Graph) -> Graph:
                 if anc is not owlready2.Thing and (node, RDF.type, t) not in g:
                     inferred.add((node, RDF.type, t))
 
-    supers: dict[URIRef, set[URIRef]] = {}
-    inverse: dict[URIRef, URIRef] = {}
-    symmetric: set[URIRef] = set()
+    supers: dict[Node, set[URIRef]] = {}
+    inverse: dict[Node, Node] = {}
+    symmetric: set[Node] = set()
     for prop in itertools.chain(world.object_properties(), world.data_properties()):
         iri = URIRef(prop.iri)
         supers[iri] = {URIRef(a.iri) for a in prop.ancestors()
@@ -121,25 +121,25 @@ def _materialize(world, g: Graph) -> Graph:
             inverse[URIRef(inv.iri)] = iri
 
     # Forward chaining to a fixpoint: sub-property, symmetric and inverse rules only.
-    todo = [t for t in g if t[1] in supers]
+    todo: list[tuple[Node, Node, Node]] = [t for t in g if t[1] in supers]
     seen: set[tuple[Node, Node, Node]] = set(todo)
     while todo:
         s, p, o = todo.pop()
-        derived = [(s, q, o) for q in supers.get(p, ())]
+        derived: list[tuple[Node, Node, Node]] = [(s, q, o) for q in supers.get(p, set())]
         if p in symmetric:
             derived.append((o, p, s))
         if p in inverse and not isinstance(o, Literal):
             derived.append((o, inverse[p], s))
-        for t in derived:
-            if t not in seen:
-                seen.add(t)
-                todo.append(t)
-                if t not in g:
-                    inferred.add(t)
+        for triple in derived:
+            if triple not in seen:
+                seen.add(triple)
+                todo.append(triple)
+                if triple not in g:
+                    inferred.add(triple)
     return inferred
 
 
-def _closure(ont: Graph, node: URIRef, pred: URIRef) -> set[URIRef]:
+def _closure(ont: Graph, node: Node, pred: URIRef) -> set[Node]:
     return {n for n in ont.transitiveClosure(lambda x, _: ont.objects(x, pred), node) if isinstance(n, URIRef)}
 
 
@@ -149,51 +149,53 @@ def explain_inconsistency(g: Graph, ont: Graph) -> list[Clash]:
     HermiT says only that the ontology is inconsistent; this looks for disjoint types (asserted or
     from domains and ranges), functional properties with several values and ill-typed literals.
     """
-    disjoint: set[frozenset[URIRef]] = set()
+    disjoint: set[frozenset[Node]] = set()
     for a, b in ont.subject_objects(OWL.disjointWith):
         disjoint.add(frozenset((a, b)))
     for axiom in ont.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(ont.items(ont.value(axiom, OWL.members)))
+        listed = ont.value(axiom, OWL.members)
+        members = list(ont.items(listed)) if listed is not None else []
         disjoint.update(frozenset(pair) for pair in itertools.combinations(members, 2))
 
-    def named(cls: Node) -> set[URIRef]:
+    def named(cls: Node) -> set[Node]:
         """Named classes a class expression implies (a union implies only what all members share)."""
         members = ont.value(cls, OWL.unionOf)
         if members is not None:
             return set.intersection(*(named(m) for m in ont.items(members)))
         return {cls, *_closure(ont, cls, RDFS.subClassOf)} if isinstance(cls, URIRef) else set()
 
-    why: dict[Node, dict[URIRef, str]] = {}
+    why: dict[Node, dict[Node, str]] = {}
 
     def add(node: Node, cls: Node, reason: str) -> None:
         for c in named(cls):
             why.setdefault(node, {}).setdefault(c, reason)
 
     for s, cls in g.subject_objects(RDF.type):
-        add(s, cls, f"typed {g.qname(cls)}")
+        add(s, cls, f"typed {g.qname(str(cls))}")
     clashes: list[Clash] = []
     functional = set(ont.subjects(RDF.type, OWL.FunctionalProperty))
     for s, p, o in g:
         for dom in ont.objects(p, RDFS.domain):
-            add(s, dom, f"subject of {g.qname(p)}")
+            add(s, dom, f"subject of {g.qname(str(p))}")
         for rng in ont.objects(p, RDFS.range):
             if isinstance(o, Literal):
                 if isinstance(rng, URIRef) and str(rng).startswith(str(XSD)) and (
                         o.datatype != rng and not (rng == XSD.string and o.datatype is None and not o.language)
                         or o.ill_typed):
-                    clashes.append(Clash(str(s), f"{g.qname(p)} value {o.n3()} is not a valid {g.qname(rng)}"))
+                    clashes.append(Clash(str(s), f"{g.qname(str(p))} value {o.n3()} "
+                                                 f"is not a valid {g.qname(str(rng))}"))
             else:
-                add(o, rng, f"value of {g.qname(p)}")
+                add(o, rng, f"value of {g.qname(str(p))}")
     for p in functional:
         for s in set(g.subjects(p, None)):
             values = set(g.objects(s, p))
             if len(values) > 1:
                 shown = ", ".join(sorted(v.n3() for v in values))
-                clashes.append(Clash(str(s), f"{g.qname(p)} is functional but has {len(values)} values: {shown}"))
+                clashes.append(Clash(str(s), f"{g.qname(str(p))} is functional but has {len(values)} values: {shown}"))
     for node, types in why.items():
-        for a, b in itertools.combinations(sorted(types), 2):
+        for a, b in itertools.combinations(sorted(types, key=str), 2):
             if frozenset((a, b)) in disjoint:
-                clashes.append(Clash(str(node), f"{g.qname(a)} ({types[a]}) and {g.qname(b)} ({types[b]}) "
+                clashes.append(Clash(str(node), f"{g.qname(str(a))} ({types[a]}) and {g.qname(str(b))} ({types[b]}) "
                                                 "are disjoint"))
     return sorted(set(clashes), key=lambda c: (c.individual, c.reason))
 
@@ -212,7 +214,7 @@ def format_text(result: ReasoningResult) -> str:
     lines.append("Unsatisfiable classes: " + (", ".join(result.unsatisfiable) or "none"))
     by_pred: dict[str, int] = {}
     for _, p, o in result.inferred:
-        key = f"rdf:type {result.inferred.qname(o)}" if p == RDF.type else result.inferred.qname(p)
+        key = f"rdf:type {result.inferred.qname(str(o))}" if p == RDF.type else result.inferred.qname(str(p))
         by_pred[key] = by_pred.get(key, 0) + 1
     lines.append(f"Inferred triples: {len(result.inferred)}")
     lines += [f"  {n:6d}  {k}" for k, n in sorted(by_pred.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -175,16 +175,16 @@ def write_graph(g: Graph | Triples, path: Path | str, *, fmt: RdfFormat | None =
     """
     fmt = fmt or (RdfFormat.TURTLE if is_stdio(path) else RdfFormat.from_extension(path))
     with _output(Path(path)) as out:
-        if not isinstance(g, Graph) and fmt not in _SORTED:
-            g = graph_of(g)
-        if fmt.is_dataset and not g.context_aware:  # rdflib writes N-Quads only from a Dataset
-            g = _as_dataset(g, graph_name)
         if fmt in _SORTED:
             _write_sorted(g, fmt, out)
-        elif fmt is RdfFormat.JSONLD and isinstance(g, Graph):
-            _write_jsonld(g, out)
+            return
+        graph = g if isinstance(g, Graph) else graph_of(g)
+        if fmt.is_dataset and not graph.context_aware:  # rdflib writes N-Quads only from a Dataset
+            graph = _as_dataset(graph, graph_name)
+        if fmt is RdfFormat.JSONLD:
+            _write_jsonld(graph, out)
         else:
-            g.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8")
+            graph.serialize(destination=out, format=fmt.rdflib_name, encoding="utf-8")
 
 
 @contextmanager
@@ -365,7 +365,7 @@ def _write_sorted(g: Graph | Triples, fmt: RdfFormat, out: BinaryIO) -> None:
     if isinstance(g, Graph):
         # split on "\n" only: a literal may hold other line separators (form feed, U+2028) unescaped
         lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")) - {""})
-        ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+        ntriples: bytes | BinaryIO = ("\n".join(lines) + "\n").encode("utf-8")
         bound = {prefix: str(ns) for prefix, ns in g.namespaces()}
     else:
         ntriples, bound = g.reader(), _STANDARD_PREFIXES
@@ -478,14 +478,16 @@ class _NotForRdflib(Exception):
     """A term rdflib's own parser would not make (RDF 1.2 triple terms and text directions)."""
 
 
-def _rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+_Term = URIRef | BNode | Literal
+
+
+def _rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> _Term:
     """The term rdflib's N-Triples parser makes for ``t`` (a new BNode for each blank node label)."""
-    kind = type(t)
-    if kind is ox.NamedNode:
+    if isinstance(t, ox.NamedNode):
         return URIRef(t.value)
-    if kind is ox.BlankNode:
+    if isinstance(t, ox.BlankNode):
         return BNode()
-    if kind is ox.Literal and t.direction is None:
+    if isinstance(t, ox.Literal) and t.direction is None:
         if t.language:
             return Literal(t.value, lang=t.language)
         datatype = t.datatype.value
@@ -502,7 +504,9 @@ def _read_ntriples(path: Path) -> Graph | None:
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if any(pattern.search(data) for pattern in _OX_NORMALISES):
             return None
-    g, terms, batch = Graph(), {}, []
+    g = Graph()
+    terms: dict[object, _Term] = {}
+    batch: list[tuple[_Term, _Term, _Term, Graph]] = []
     try:
         for q in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
             spo = []
@@ -513,7 +517,7 @@ def _read_ntriples(path: Path) -> Graph | None:
                 if term is None:
                     term = terms[t] = _rdflib_term(t)
                 spo.append(term)
-            batch.append((*spo, g))
+            batch.append((spo[0], spo[1], spo[2], g))
             if len(batch) == _BATCH:
                 g.addN(batch)
                 batch.clear()
