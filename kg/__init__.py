@@ -144,8 +144,8 @@ def _is_path(text: str) -> bool:
 
 # --- checking ------------------------------------------------------------------------------------
 
-def validate_graph(g: Graph, *, workers: int | None = None) -> ValidationResult:
-    """Validate ``g`` against the SHACL shapes (with the ontology): ``.conforms``, ``.violations``
+def validate_graph(g: Graph) -> ValidationResult:
+    """Validate ``g`` against the SHACL shapes (on the data alone, no ontology needed): ``.conforms``, ``.violations``
     (shape, focus node, path, message of each) and pyshacl's ``.report`` graph.
 
     >>> from rdflib import RDF, Graph
@@ -158,7 +158,7 @@ def validate_graph(g: Graph, *, workers: int | None = None) -> ValidationResult:
     """
     from kg.checks.shacl import validate
 
-    return validate(g, workers=workers)
+    return validate(g)
 
 
 # --- reading and writing -------------------------------------------------------------------------

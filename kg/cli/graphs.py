@@ -21,7 +21,7 @@ def _read(args):
 def cmd_validate(args) -> int:
     from kg.checks.shacl import format_text, validate
 
-    result = validate(_read(args), workers=args.workers)
+    result = validate(_read(args))
     if args.format == "json":
         print(json.dumps({"conforms": result.conforms,
                           "violations": [v.__dict__ for v in result.violations]}, ensure_ascii=False, indent=1))
@@ -87,14 +87,12 @@ def cmd_eval(args) -> int:
 
 def add_parsers(sub) -> None:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes",
-                       description="Validate GRAPH against ontology/shapes.ttl (with the ontology). "
-                       "Exit 0 when it conforms, 1 when not, 2 when GRAPH cannot be read (one line names the file, "
+                       description="Validate GRAPH against ontology/shapes.ttl, on the data alone (the shapes "
+                       "need no ontology). Exit 0 when it conforms, 1 when not, 2 when GRAPH cannot be read (one line names the file, "
                        "the line and the problem).")
     v.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
     v.add_argument("--format", choices=["text", "json"], default="text", help="how to print the result")
     add_input_format(v)
-    v.add_argument("--workers", type=int, default=None,
-                   help="parallel processes for a big graph (default: all cores; a small graph uses one)")
     v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("reason", help="check a graph with the OWL reasoner (HermiT, needs Java)",

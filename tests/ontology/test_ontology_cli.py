@@ -47,7 +47,7 @@ def test_cli_reason_writes_inferred_triples_and_flags_inconsistency(tmp_path, ca
     assert "Consistent: no" in out and "state-s" in out
 
 
-def test_cli_validate_workers_option(tmp_path, capsys):
-    assert main(["validate", str(_broken(tmp_path)), "--workers", "2"]) == 1
+def test_cli_validate_text_output(tmp_path, capsys):
+    assert main(["validate", str(_broken(tmp_path))]) == 1
     out = capsys.readouterr().out
     assert out.startswith("Conforms: no (1 violations)") and "dsh:OneKindShape (1)" in out
