@@ -88,8 +88,8 @@ def cmd_eval(args) -> int:
 def add_parsers(sub) -> None:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes",
                        description="Validate GRAPH against ontology/shapes.ttl, on the data alone (the shapes "
-                       "need no ontology). Exit 0 when it conforms, 1 when not, 2 when GRAPH cannot be read (one line names the file, "
-                       "the line and the problem).")
+                       "need no ontology). Exit 0 when it conforms, 1 when not, 2 when GRAPH cannot be read "
+                       "(one line names the file, the line and the problem).")
     v.add_argument("graph", type=Path, metavar="GRAPH", help=GRAPH_HELP)
     v.add_argument("--format", choices=["text", "json"], default="text", help="how to print the result")
     add_input_format(v)
