@@ -22,7 +22,6 @@ from rdflib.namespace import FOAF, SDO, SKOS
 from rdflib.term import Node
 
 from kg.graph import iri
-from kg.graph.formats import RdfFormat, read_graph
 from kg.graph.vocab import DIP
 
 CORE = ("envoy_of", "met_with", "stated")
@@ -104,21 +103,6 @@ def read_gold(path: Path) -> Gold:
         for name in ent["names"]:
             by_name[norm(name)].add(ent["id"])
     return Gold(entities, {rel: dict(keys) for rel, keys in facts.items()}, dict(by_name))
-
-
-def load_graph(path: Path) -> Graph:
-    """Parse an RDF file (format from its extension), or raise EvalError naming it."""
-    if not path.is_file():
-        raise EvalError(f"{path}: no such file")
-    fmt = RdfFormat.from_extension(path)
-    try:
-        return read_graph(path)
-    except Exception as err:  # rdflib's parsers raise errors of many kinds on bad input
-        # a Turtle syntax error spans several lines, with a dump of the input: keep its line and reason
-        why = getattr(err, "_why", None)
-        line = getattr(err, "lines", 0) + 1
-        problem = f"line {line}: {why}" if why else " ".join(str(err).split()) or type(err).__name__
-        raise EvalError(f"{path}: not readable as {fmt.rdflib_name}: {problem}") from None
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal
 
-from kg.checks.evaluate import evaluate, load_graph, read_gold
+from kg.checks.evaluate import evaluate, read_gold
 from kg.cli import main
 from kg.graph import iri
+from kg.graph.formats import read_graph
 from kg.graph.vocab import DIP, ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def run(capsys, *argv):
 
 @pytest.fixture(scope="module")
 def report():
-    return evaluate(read_gold(GOLD), load_graph(GRAPH), group="^([a-z])")
+    return evaluate(read_gold(GOLD), read_graph(GRAPH), group="^([a-z])")
 
 
 def test_eval_figures_counted_by_hand(report):
@@ -84,7 +85,7 @@ def test_eval_groups_score_each_group_against_its_own_gold(report):
 
 
 def test_eval_group_named_by_group_1_or_the_whole_match():
-    gold, g = read_gold(GOLD), load_graph(GRAPH)
+    gold, g = read_gold(GOLD), read_graph(GRAPH)
     assert list(evaluate(gold, g, group=r"^([a-z])0").groups) == ["a", "b"]
     report = evaluate(gold, g, group=r"b\d")
     assert list(report.groups) == ["b0"]
@@ -186,7 +187,7 @@ def test_eval_doc_id_from_the_article_iri(tmp_path):
 
 
 def test_eval_fact_without_rule_counts_under_none():
-    g = load_graph(GRAPH)
+    g = read_graph(GRAPH)
     g.remove((None, DIP.rule, Literal("statement.quote-incise.v1")))
     report = evaluate(read_gold(GOLD), g)
     assert report.rules["(none)"] == {"predicted": 1, "tp": 0, "precision": 0.0}
