@@ -1,6 +1,8 @@
 """Shared fixtures: the real French pipeline and the seeds graph, built once per test session."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,22 @@ def seeds_ttl(tmp_path_factory, seeds_graph) -> Path:
     path = tmp_path_factory.mktemp("seeds") / "seeds.ttl"
     write_graph(seeds_graph, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def serving():
+    """``with serving(STORE) as url``: `kg serve` of the store in a thread of this process, stopped after."""
+    from kg.stores.serve import make_server
+
+    @contextmanager
+    def serve(store: Path):
+        server = make_server(store, host="127.0.0.1", port=0, workers=1)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            yield server.url
+        finally:
+            server.close()
+            thread.join(timeout=10)
+        assert not thread.is_alive()
+    return serve

@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 
 from kg.cli import main
 from kg.stores.embedded import load
-from kg.stores.serve import make_server
 from kg.stores.sparql import inject_values, parse_term
 
 KG = str(Path(sys.executable).with_name("kg"))
@@ -88,7 +86,7 @@ def _holders(value: str) -> set[tuple[str]]:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
+def data(tmp_path_factory, serving):
     """A query file, a graph file holding HELD, the store loaded from it and `kg serve` over that store."""
     tmp = tmp_path_factory.mktemp("params")
     quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(v)) for i, v in enumerate(HELD)]
@@ -100,15 +98,9 @@ def data(tmp_path_factory):
     (tmp / "match.rq").write_text(MATCH, encoding="utf-8")
     store = tmp / "store"
     load(graph, store)
-    server = make_server(store, host="127.0.0.1", port=0, workers=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
+    with serving(store) as url:
         yield {"query": tmp / "echo.rq", "match": tmp / "match.rq", "graph": [str(graph)],
-               "store": ["--store", str(store)], "endpoint": ["--endpoint", server.url]}
-    finally:
-        server.close()
-        thread.join(timeout=10)
+               "store": ["--store", str(store)], "endpoint": ["--endpoint", url]}
 
 
 def _kg_query(data, backend: str, value: str, capsys, *, query: str = "query") -> tuple[int, str, str]:

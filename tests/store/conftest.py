@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,22 +38,33 @@ def oxigraph_url(tmp_path_factory):
     proc = subprocess.Popen([_oxigraph(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
+    with _answering(proc, url + "/query?query=ASK%7B%7D", seconds=10, stop_seconds=10,
+                    exited=lambda: proc.stderr.read().decode(errors="replace")):
+        yield url
+
+
+@contextmanager
+def _answering(proc: subprocess.Popen, probe: str, *, seconds: int, stop_seconds: int,
+               exited: Callable[[], str]) -> Iterator[None]:
+    """Wait until the server ``proc`` answers a GET of ``probe`` (``exited()`` says why it died, if it did),
+    and stop it at the end."""
+    name = Path(proc.args[0]).name
     try:
-        for _ in range(100):  # up to 10 s
+        for _ in range(seconds * 10):
             if proc.poll() is not None:
-                pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode(errors='replace')}")
+                pytest.fail(f"{name} exited with {proc.returncode}: {exited()}")
             try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
+                urllib.request.urlopen(probe, timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.1)
         else:
-            pytest.fail(f"oxigraph serve did not answer on {url} within 10 s")
-        yield url
+            pytest.fail(f"{name} did not answer on {probe} within {seconds} s")
+        yield
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -119,23 +132,7 @@ def virtuoso_url(tmp_path_factory):
     proc = subprocess.Popen([VIRTUOSO, "+configfile", str(folder / "virtuoso.ini"), "+foreground"], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        for _ in range(600):  # a new database takes about 5 s
-            if proc.poll() is not None:
-                log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
-                pytest.fail(f"virtuoso-t exited with {proc.returncode}: {log}")
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"Virtuoso did not answer on {url} within 60 s")
+    # a new database takes about 5 s
+    with _answering(proc, url + "?query=ASK%7B%7D", seconds=60, stop_seconds=30,
+                    exited=lambda: (folder / "virtuoso.log").read_text(errors="replace")[-2000:]):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 
 import pytest
 from rdflib import Dataset, Graph
@@ -13,7 +12,6 @@ from rdflib.query import Result
 
 from kg.cli import main
 from kg.stores.embedded import load
-from kg.stores.serve import make_server
 
 PREFIXES = ("PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
@@ -27,20 +25,14 @@ QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def backends(seeds_ttl, tmp_path_factory):
+def backends(seeds_ttl, tmp_path_factory, serving):
     tmp = tmp_path_factory.mktemp("forms")
     for name, text in QUERIES.items():
         (tmp / f"{name}.rq").write_text(PREFIXES + text, encoding="utf-8")
     store = tmp / "store"
     load(seeds_ttl, store)
-    server = make_server(store, host="127.0.0.1", port=0, workers=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield tmp, {"graph": [str(seeds_ttl)], "store": ["--store", str(store)], "endpoint": ["--endpoint", server.url]}
-    finally:
-        server.close()
-        thread.join(timeout=10)
+    with serving(store) as url:
+        yield tmp, {"graph": [str(seeds_ttl)], "store": ["--store", str(store)], "endpoint": ["--endpoint", url]}
 
 
 def _run(capsys, backends, query: str, backend: str, *options: str) -> tuple[int, bytes, str]:

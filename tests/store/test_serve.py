@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -10,23 +9,17 @@ import urllib.request
 import pytest
 
 from kg.stores.embedded import load
-from kg.stores.serve import make_server
 
 ENVOYS = ("PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
           " SELECT ?e ?p WHERE { ?x dip:envoyOf ?y . ?x rdfs:label ?e . ?y rdfs:label ?p }")
 
 
 @pytest.fixture(scope="module")
-def served(seeds_ttl, tmp_path_factory):
+def served(seeds_ttl, tmp_path_factory, serving):
     store = tmp_path_factory.mktemp("served") / "store"
     load(seeds_ttl, store)
-    server = make_server(store, host="127.0.0.1", port=0, workers=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.url
-    server.close()
-    thread.join(timeout=10)
-    assert not thread.is_alive()
+    with serving(store) as url:
+        yield url
 
 
 def _get(url: str, accept: str = "application/sparql-results+json"):
